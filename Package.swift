@@ -1,0 +1,93 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Every Swift target builds in Swift 6 mode with complete strict concurrency and the
+// upcoming features the style guide asks for (see ../shared/STYLE.md §7).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Tern",
+    products: [
+        .library(name: "TernPrimitives", targets: ["TernPrimitives"]),
+        .library(name: "TernProtocol", targets: ["TernProtocol"]),
+        .library(name: "TernCompression", targets: ["TernCompression"]),
+        .executable(name: "tern-codegen", targets: ["TernCodegen"]),
+        .executable(name: "tern-bench", targets: ["TernBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // System libraries: Debian's -dev packages, found through pkg-config.
+        .systemLibrary(name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Modules/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Modules/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Modules/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .target(name: "CCRC32C", path: "Modules/CCRC32C"),
+
+        .target(
+            name: "TernPrimitives",
+            path: "Modules/Primitives",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernProtocol",
+            dependencies: [
+                "TernPrimitives", "CCRC32C",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/Protocol",
+            exclude: ["Schema"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernCompression",
+            dependencies: ["TernPrimitives", "CZlib", "CLZ4", "CZstd", "CSnappy"],
+            path: "Modules/Compression",
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "TernCodegen",
+            path: "Tools/Codegen",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TernBench",
+            dependencies: [
+                "TernProtocol", "TernCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/Bench",
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "PrimitivesTests",
+            dependencies: ["TernPrimitives"],
+            path: "Tests/PrimitivesTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/ProtocolTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompressionTests",
+            dependencies: ["TernCompression"],
+            path: "Tests/CompressionTests",
+            swiftSettings: strictSettings
+        ),
+    ]
+)
