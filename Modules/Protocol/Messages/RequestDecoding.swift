@@ -13,15 +13,25 @@ public enum DecodedRequest: Sendable {
 }
 
 extension DecodedRequest {
-    /// Decodes a request frame (without its 4-byte length prefix). The header must be
-    /// readable; the body must fill the rest of the frame exactly.
+    /// Decodes a request frame (without its 4-byte length prefix).
+    ///
+    /// Bytes left after the body are ignored, as Apache Kafka ignores them: librdkafka 2.16
+    /// sends a brokers-only Metadata v12 request with three such bytes, and a broker that
+    /// refused it would break every confluent-kafka client.
     public static func decode(frame: ByteBuffer) throws(DecodeError) -> DecodedRequest {
+        var trailingBytes = 0
+        return try decode(frame: frame, trailingBytes: &trailingBytes)
+    }
+
+    /// Decodes a request frame and reports how many bytes followed the body, so a broker can
+    /// log requests that carry them.
+    public static func decode(frame: ByteBuffer, trailingBytes: inout Int) throws(DecodeError) -> DecodedRequest {
         var buffer = frame
         let header = try RequestHeader(from: &buffer)
         guard let apiKey = ApiKey(rawValue: header.apiKey) else { return .unknownApiKey(header) }
         guard apiKey.supportedVersions.contains(header.apiVersion) else { return .unsupportedVersion(header) }
         let body = try KafkaRequestBody.decode(apiKey: apiKey, version: header.apiVersion, from: &buffer)
-        guard buffer.readableBytes == 0 else { throw .trailingBytes(buffer.readableBytes) }
+        trailingBytes = buffer.readableBytes
         return .request(header, body)
     }
 }
