@@ -14,4 +14,17 @@ public enum Limits {
     public static let stringBytesMax = Int(Int16.max)
     /// Most tagged fields one structure may carry.
     public static let taggedFieldsMax = 1024
+    /// Requests of one connection a server hands to its handler at once. Past this it stops
+    /// reading from that socket, so a client that pipelines without bound is slowed, not buffered.
+    public static let inFlightRequestsPerConnectionMax = 16
+    /// Decoded request frames a connection may hold between the socket and its dispatcher
+    /// before the transport stops reading (the high watermark of the inbound stream).
+    public static let inboundFramesBufferedMax = 8
+    /// Unsolicited frames (ZooKeeper watch events) a server may queue for one connection. A
+    /// client that lets more pile up is closed rather than allowed to grow the queue.
+    public static let pushedFramesPerConnectionMax = 1024
+    /// Connections one listener serves at once; more are closed as soon as they are accepted.
+    public static let connectionsPerListenerMax = 10_000
+    /// Accepted connections a listener holds before its accept loop takes them.
+    public static let acceptBacklogMax = 256
 }

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import TernCompression
+public import TernPrimitives
+import Synchronization
+import TernProtocol
+
+/// A durable `LogStore` in Kafka's on-disk layout: one directory per partition under
+/// `directory`, named `<topic>-<partition>`, holding segment files
+/// (`00000000000000000000.log`, `.index`, `.timeindex`) and the checkpoint files
+/// `leader-epoch-checkpoint`, `log-start-offset` and `high-watermark`.
+///
+/// **Threads.** Every partition log is an actor running on a serial lane of a small,
+/// elastic I/O thread pool (at most four threads), and fsyncs run on a second such pool, so
+/// pwrite, pread, fdatasync, open and rename never block Swift's cooperative pool or an
+/// event loop. `init` is the exception: it runs at startup and does its few syscalls on the
+/// caller's thread. Compaction runs on the log's lane and holds one I/O thread while it
+/// works, so a cleaner service should compact a few logs at a time.
+///
+/// **Durability.** `LogConfig.durability` decides when appends are fsynced:
+/// `.fsyncBeforeAcknowledge` acknowledges after an fsync covering the append, with
+/// concurrent appends sharing one fsync (group commit); `.flushPolicy(messages:interval:)`
+/// flushes once `messages` records are unflushed (in the append that reaches the count) and
+/// once `interval` has passed, which needs a background service to call `flushDueLogs()`
+/// periodically (every second, say).
+///
+/// **Recovery.** `close()` writes a clean-shutdown marker (`.clean-shutdown`) and `init`
+/// removes it. A log opened without the marker scans its active segment with CRCs, cuts a
+/// torn or corrupt tail, and rebuilds that segment's indexes; any missing or damaged index
+/// of another segment is rebuilt from its log. Damage found later in a sealed segment fails
+/// reads of that region with `.corruptLog` (KAFKA_STORAGE_ERROR) and is reported on
+/// standard error; the rest of the log and other partitions keep working.
+///
+/// **Open files.** Segment files are opened lazily and at most `openFilesMax` descriptors
+/// stay cached across the whole store (least recently used closed first). A read result
+/// holds its own reference to its file, so eviction or closing a log never breaks it.
+public final class SegmentedLogStore: LogStore {
+    /// The directory holding every partition directory.
+    public let directory: String
+    let context: StoreContext
+    /// Whether the previous run ended without `close()`, so logs must be recovered.
+    let recovering: Bool
+    private struct State {
+        var logs: [TopicPartition: SegmentedPartitionLog] = [:]
+        var closed = false
+    }
+
+    // Guards the open logs; the class is Sendable because all its mutable state is here.
+    private let state = Mutex(State())
+    /// The name of the clean-shutdown marker file.
+    static let cleanShutdownMarker = ".clean-shutdown"
+    /// The suffix of a partition directory being deleted.
+    static let deletedSuffix = ".deleted"
+
+    /// Opens (creating if needed) a store in `directory`.
+    ///
+    /// - Parameters:
+    ///   - codecs: decompress records for ListOffsets by time and for compaction.
+    ///   - clock: its wall clock drives `segment.ms`; its monotonic clock `flush.ms`.
+    ///   - openFilesMax: the most segment file descriptors kept open at once.
+    public init(
+        directory: String, codecs: CompressionCodecs = CompressionCodecs(),
+        clock: any BrokerClock = SystemClock(), openFilesMax: Int = 1024
+    ) throws(LogStoreError) {
+        let trimmed = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.directory = trimmed
+        try POSIXFile.makeDirectories(trimmed)
+        let marker = trimmed + "/" + Self.cleanShutdownMarker
+        recovering = !POSIXFile.exists(marker)
+        if !recovering {
+            try POSIXFile.remove(marker)
+            try POSIXFile.syncDirectory(trimmed)
+        }
+        // Finish deletions a crash interrupted after the rename.
+        for name in try POSIXFile.list(trimmed) where name.hasSuffix(Self.deletedSuffix) {
+            try POSIXFile.removeTree(trimmed + "/" + name)
+        }
+        context = StoreContext(
+            files: FileDescriptorCache(capacity: openFilesMax), clock: clock, codecs: codecs,
+            reporter: StoreContext.standardError
+        )
+    }
+
+    /// Opens the partition's log, creating its directory when absent; recovers it if the
+    /// previous run did not close the store. An open log is returned as it is, keeping its
+    /// config; a log its owner closed is replaced by a fresh one over the same files.
+    public func openLog(_ partition: TopicPartition, config: LogConfig) async throws(LogStoreError) -> any PartitionLog {
+        let name = try Self.directoryName(of: partition)
+        while true {
+            let (log, existed) = try state.withLock { state throws(LogStoreError) -> (SegmentedPartitionLog, Bool) in
+                if state.closed { throw .closed(partition) }
+                if let log = state.logs[partition] { return (log, true) }
+                let log = SegmentedPartitionLog(partition: partition, directory: directory + "/" + name, config: config, context: context)
+                state.logs[partition] = log
+                return (log, false)
+            }
+            do throws(LogStoreError) {
+                try await log.load(recovering: recovering)
+                return log
+            } catch {
+                state.withLock { state in
+                    if state.logs[partition] === log { state.logs[partition] = nil }
+                }
+                // A log closed by its owner is replaced by a fresh one over the same files.
+                if existed, case .closed = error { continue }
+                throw error
+            }
+        }
+    }
+
+    /// Closes the partition's log (in-flight read results stay valid) and removes its
+    /// directory: renamed to `*.deleted` first, so a crash cannot leave half a log.
+    public func deleteLog(_ partition: TopicPartition) async throws(LogStoreError) {
+        let name = try Self.directoryName(of: partition)
+        let log = try state.withLock { state throws(LogStoreError) -> SegmentedPartitionLog? in
+            if state.closed { throw .closed(partition) }
+            return state.logs.removeValue(forKey: partition)
+        }
+        if let log { await log.closeForDeletion() }
+        let path = directory + "/" + name
+        let doomed = "\(path).\(context.newSegmentID())\(Self.deletedSuffix)"
+        let storeDirectory = directory
+        // The rename makes the deletion atomic: a crash leaves either the log or a
+        // `.deleted` directory, which the next start removes.
+        try await context.syncPool.run { () throws(LogStoreError) in
+            guard POSIXFile.isDirectory(path) else { return }
+            try POSIXFile.rename(path, to: doomed)
+            try POSIXFile.syncDirectory(storeDirectory)
+            try POSIXFile.removeTree(doomed)
+        }
+    }
+
+    /// The partitions with a directory in the store, open or not, in order.
+    public func existingPartitions() async throws(LogStoreError) -> [TopicPartition] {
+        if state.withLock({ $0.closed }) {
+            throw .io(operation: "existingPartitions", path: directory, errno: EBADF)
+        }
+        let directory = directory
+        return try await context.syncPool.run { () throws(LogStoreError) in
+            try POSIXFile.list(directory).compactMap { name in
+                guard !name.hasSuffix(Self.deletedSuffix), POSIXFile.isDirectory(directory + "/" + name) else { return nil }
+                return Self.partition(fromDirectoryName: name)
+            }.sorted()
+        }
+    }
+
+    /// Flushes and closes every open log, then writes the clean-shutdown marker; if a log
+    /// fails to close, the marker is not written (the next start recovers) and the error is
+    /// thrown.
+    public func close() async throws(LogStoreError) {
+        let logs = state.withLock { state -> [SegmentedPartitionLog] in
+            if state.closed { return [] }
+            state.closed = true
+            defer { state.logs = [:] }
+            return Array(state.logs.values)
+        }
+        var failure: LogStoreError?
+        for log in logs {
+            do throws(LogStoreError) { try await log.close() } catch { failure = failure ?? error }
+        }
+        // Without the marker the next start recovers every log, which is the safe outcome
+        // when a log could not be flushed.
+        if let failure { throw failure }
+        let marker = directory + "/" + Self.cleanShutdownMarker
+        let directory = directory
+        try await context.syncPool.run { () throws(LogStoreError) in
+            let descriptor = try POSIXFile.open(marker, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            defer { _ = Glibc.close(descriptor) }
+            try POSIXFile.sync(descriptor, path: marker)
+            try POSIXFile.syncDirectory(directory)
+        }
+    }
+
+    /// Flushes every open log whose `flush.ms` interval has passed. A broker calls this
+    /// from a background service about once a second; failures take that log offline and
+    /// are reported, and the other logs still flush.
+    public func flushDueLogs() async {
+        let logs = state.withLock { Array($0.logs.values) }
+        for log in logs {
+            do throws(LogStoreError) {
+                try await log.flushIfDue()
+            } catch {
+                context.report("\(log.partition): scheduled flush failed: \(error)")
+            }
+        }
+    }
+
+    /// Segment file descriptors cached now (tests check the bound).
+    var cachedFileCount: Int { context.files.count }
+
+    /// Kafka's directory name for a partition, refusing topic names that would escape the
+    /// store directory (the broker validates topic names; this is the last line).
+    static func directoryName(of partition: TopicPartition) throws(LogStoreError) -> String {
+        let topic = partition.topic
+        guard !topic.isEmpty, topic != ".", topic != "..", !topic.contains("/"), !topic.contains("\0"), partition.partition >= 0 else {
+            throw .io(operation: "openLog", path: partition.description, errno: EINVAL)
+        }
+        return partition.description
+    }
+
+    /// The partition a directory name stands for, or nil for any other name.
+    static func partition(fromDirectoryName name: String) -> TopicPartition? {
+        guard let dash = name.lastIndex(of: "-") else { return nil }
+        let topic = String(name[..<dash])
+        guard !topic.isEmpty, let number = Int32(name[name.index(after: dash)...]), number >= 0 else { return nil }
+        return TopicPartition(topic: topic, partition: number)
+    }
+}

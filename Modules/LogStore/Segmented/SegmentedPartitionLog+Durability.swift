@@ -1,0 +1,246 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TernPrimitives
+import TernProtocol
+
+// Group commit. Appends are ordered by bytes ever appended (`appendedBytes`, which never
+// goes down, even across truncation), and `durableBytes` is how far an fsync has covered.
+// An append that must be durable waits until `durableBytes` passes its own end. The first
+// waiter to find no fsync running becomes the syncer: it notes the target (everything
+// appended so far), hands the fdatasync calls to a pool thread, and suspends, which frees
+// the actor's lane. Appends arriving meanwhile write their bytes and queue up as waiters;
+// when the fsync returns they all wake, those covered return, and one of the rest starts
+// the next fsync for all of them. So N concurrent appends cost about two fsyncs, not N.
+//
+// The same mechanism serves `flush()`, `flush.messages` (an append past the count waits
+// for an fsync) and `flush.ms`: `SegmentedLogStore.flushDueLogs()` calls `flushIfDue()` on
+// every open log, and the broker runs that from a background service every second or so
+// (Kafka's `log.flush.scheduler.interval.ms`), so a log with `interval` set is fsynced at
+// most that long after its last flush.
+
+/// The group-commit bookkeeping of one log.
+struct DurabilityState {
+    /// Bytes ever appended to the log.
+    var appendedBytes: UInt64 = 0
+    /// The prefix of `appendedBytes` an fsync has covered.
+    var durableBytes: UInt64 = 0
+    /// Records ever appended, for `flush.messages`.
+    var appendedRecords = 0
+    /// `appendedRecords` when the latest fsync started.
+    var requestedRecords = 0
+    /// Whether an fsync is running now.
+    var syncing = false
+    /// Appends (and flushes) waiting for the running fsync to finish.
+    var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Segments sealed since the last fsync started; their files are synced with the next.
+    var unsyncedSealed: [DiskSegment] = []
+    /// Directories with entries (new segment files, a new partition directory) not yet
+    /// made durable. A directory fsync costs milliseconds here, so creating a segment
+    /// defers it to the next fsync round, which any append that must be durable waits for.
+    var unsyncedDirectories: [String] = []
+    /// Small files (checkpoints) replaced without an fsync, synced by the next round.
+    var unsyncedFiles: [String] = []
+    /// The fsync round a roll started in the background, awaited by `close()`.
+    var backgroundSync: Task<Void, Never>?
+    /// When the last fsync finished (monotonic clock), for `flush.ms`.
+    var lastFlush = Instant.zero
+    /// fsync rounds completed (each syncs every file that needs it); tests read it.
+    var syncRounds = 0
+}
+
+extension SegmentedPartitionLog {
+    /// Waits after an append for the durability its config asks for.
+    func awaitDurabilityOfAppend() async throws(LogStoreError) {
+        switch config.durability {
+        case .fsyncBeforeAcknowledge:
+            try await awaitDurable(durability.appendedBytes)
+        case let .flushPolicy(messages, _):
+            guard let messages, durability.appendedRecords - durability.requestedRecords >= max(1, messages) else { return }
+            try await awaitDurable(durability.appendedBytes)
+        }
+    }
+
+    /// Forces every appended byte to disk.
+    func flush() async throws(LogStoreError) {
+        try requireOpen()
+        try await awaitDurable(durability.appendedBytes)
+    }
+
+    /// Flushes if the config's `flush.ms` has passed since the last flush and there is
+    /// something to flush; the store's `flushDueLogs()` drives this.
+    func flushIfDue() async throws(LogStoreError) {
+        guard case .open = phase, case let .flushPolicy(_, interval?) = config.durability else { return }
+        guard durability.durableBytes < durability.appendedBytes,
+              context.clock.now - durability.lastFlush >= interval
+        else { return }
+        try await awaitDurable(durability.appendedBytes)
+    }
+
+    /// The number of fsync rounds so far (for tests of group commit).
+    func syncRounds() -> Int {
+        durability.syncRounds
+    }
+
+    /// Bytes ever appended, and how many of them an fsync has covered (for tests).
+    func durabilityProgress() -> (appended: UInt64, durable: UInt64) {
+        (durability.appendedBytes, durability.durableBytes)
+    }
+
+    /// Starts an fsync round in the background, as Kafka flushes a segment when it rolls,
+    /// so a sealed segment reaches the disk soon even when no policy asks for fsyncs (crash
+    /// recovery scans only the active segment). The append that rolled does not wait.
+    func syncSealedInBackground() {
+        guard durability.backgroundSync == nil else { return }
+        let target = durability.appendedBytes
+        durability.backgroundSync = Task {
+            defer { durability.backgroundSync = nil }
+            do throws(LogStoreError) {
+                try await awaitDurable(target)
+            } catch {
+                // An open log's failure went through `fail`, which took it offline and
+                // reported it; appends will throw it. Anything else is reported here.
+                if case .failed = phase {} else { context.report("\(partition): background flush failed: \(error)") }
+            }
+        }
+    }
+
+    /// Returns once an fsync that started after `target` bytes were appended has finished.
+    func awaitDurable(_ target: UInt64) async throws(LogStoreError) {
+        while durability.durableBytes < target {
+            if case let .failed(error) = phase { throw error }
+            if durability.syncing {
+                await withCheckedContinuation { durability.waiters.append($0) }
+            } else {
+                try await syncRound()
+            }
+        }
+    }
+
+    /// One fsync round: every file with unsynced appended bytes, off the lane.
+    private func syncRound() async throws(LogStoreError) {
+        durability.syncing = true
+        let target = durability.appendedBytes
+        durability.requestedRecords = durability.appendedRecords
+        let sealed = durability.unsyncedSealed
+        durability.unsyncedSealed = []
+        let directories = durability.unsyncedDirectories
+        durability.unsyncedDirectories = []
+        let files = durability.unsyncedFiles
+        durability.unsyncedFiles = []
+        let result: Result<Void, LogStoreError>
+        do throws(LogStoreError) {
+            let handles = try handlesToSync(sealed: sealed)
+            try await context.syncPool.run { () throws(LogStoreError) in
+                for handle in handles {
+                    try POSIXFile.syncData(handle.descriptor, path: handle.path)
+                }
+                try Self.syncSmallFiles(files, directories: directories)
+            }
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        durability.syncing = false
+        durability.syncRounds += 1
+        let waiters = durability.waiters
+        durability.waiters = []
+        switch result {
+        case .success:
+            durability.durableBytes = max(durability.durableBytes, target)
+            durability.lastFlush = context.clock.now
+        case let .failure(error):
+            // After a failed fsync the page cache may have dropped the data (Linux marks the
+            // pages clean), so retrying could report success for lost bytes: go offline.
+            _ = fail(error)
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+        try result.get()
+    }
+
+    /// The log file of the active segment, and every file of the segments sealed since the
+    /// last round that still exist.
+    private func handlesToSync(sealed: [DiskSegment]) throws(LogStoreError) -> [SegmentFileHandle] {
+        var handles: [SegmentFileHandle] = []
+        for segment in sealed where segments.contains(where: { $0 === segment }) {
+            for kind in SegmentFileKind.allCases {
+                handles.append(try context.files.handle(segment.key(kind), path: segment.path(kind)))
+            }
+        }
+        let current = active
+        handles.append(try context.files.handle(current.key(.log), path: current.path(.log)))
+        return handles
+    }
+
+    /// Closes the log: refuses new calls, flushes what was appended, gives the active
+    /// segment its final time-index entry, syncs its files, and releases every descriptor.
+    /// Closing a closed log does nothing.
+    func close() async throws(LogStoreError) {
+        guard case .open = phase else {
+            phase = .closed
+            releaseFiles()
+            return
+        }
+        phase = .closed
+        var failure: LogStoreError?
+        await durability.backgroundSync?.value
+        do throws(LogStoreError) {
+            try await awaitDurable(durability.appendedBytes)
+            let current = active
+            try seal(current)
+            let handles = try SegmentFileKind.allCases.map { kind throws(LogStoreError) in
+                try context.files.handle(current.key(kind), path: current.path(kind))
+            }
+            let directories = durability.unsyncedDirectories
+            durability.unsyncedDirectories = []
+            let files = durability.unsyncedFiles
+            durability.unsyncedFiles = []
+            try await context.syncPool.run { () throws(LogStoreError) in
+                for handle in handles { try POSIXFile.syncData(handle.descriptor, path: handle.path) }
+                try Self.syncSmallFiles(files, directories: directories)
+            }
+        } catch {
+            failure = error
+        }
+        releaseFiles()
+        if let failure { throw failure }
+    }
+
+    /// Syncs files replaced without an fsync (a file gone since was replaced again or
+    /// deleted, which its own path handles), then directories. Blocking.
+    private static func syncSmallFiles(_ files: [String], directories: [String]) throws(LogStoreError) {
+        for path in files {
+            let descriptor: Int32
+            do throws(LogStoreError) {
+                descriptor = try POSIXFile.open(path, flags: O_RDONLY)
+            } catch {
+                if case .io(_, _, ENOENT) = error { continue }
+                throw error
+            }
+            defer { _ = Glibc.close(descriptor) }
+            try POSIXFile.sync(descriptor, path: path)
+        }
+        for directory in directories {
+            try POSIXFile.syncDirectory(directory)
+        }
+    }
+
+    /// Notes a directory whose new entries the next fsync round must make durable.
+    func markUnsynced(directory path: String) {
+        if !durability.unsyncedDirectories.contains(path) { durability.unsyncedDirectories.append(path) }
+    }
+
+    /// Marks the log closed without flushing: it is about to be deleted.
+    func closeForDeletion() {
+        phase = .closed
+        releaseFiles()
+    }
+
+    private func releaseFiles() {
+        for segment in segments {
+            context.files.evict(segmentID: segment.id)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import TernPrimitives
+import TernProtocol
+
+// Index lookups, checks and rebuilds. An index is only ever a shortcut into its `.log`
+// file, so any index that fails a check is rebuilt from the log rather than trusted or
+// treated as fatal; only damage in the log itself is reported as `.corruptLog`.
+extension SegmentedPartitionLog {
+    /// Index files larger than this are damaged (Kafka caps `segment.index.bytes` at 2 GiB
+    /// in theory; ours are written sparse and stay far smaller) and are not read whole.
+    static let indexFileBytesMax: Int64 = 256 << 20
+
+    /// The last offset-index entry for which `holds` is true, where the entries it holds for
+    /// form a prefix; nil when it holds for none.
+    func lastOffsetEntry(in segment: DiskSegment, where holds: (OffsetIndexEntry) -> Bool) throws(LogStoreError) -> OffsetIndexEntry? {
+        if let memory = segment.memoryIndex {
+            let found = Self.lastIndex(count: memory.count) { index in holds(memory[index]) }
+            return found >= 0 ? memory[found] : nil
+        }
+        try verifyIndexes(of: segment)
+        guard segment.offsetIndexCount > 0 else { return nil }
+        let handle = try context.files.handle(segment.key(.offsetIndex), path: segment.path(.offsetIndex))
+        var entry: OffsetIndexEntry?
+        let found = try Self.lastIndex(count: segment.offsetIndexCount) { (index: Int) throws(LogStoreError) -> Bool in
+            let probe = try readEntry(handle, at: index, size: OffsetIndexEntry.size, decode: OffsetIndexEntry.init(bytes:))
+            if holds(probe) { entry = probe }
+            return holds(probe)
+        }
+        return found >= 0 ? entry : nil
+    }
+
+    /// The last time-index entry for which `holds` is true (a prefix, as above), or nil.
+    func lastTimeEntry(in segment: DiskSegment, where holds: (TimeIndexEntry) -> Bool) throws(LogStoreError) -> TimeIndexEntry? {
+        try verifyIndexes(of: segment)
+        guard segment.timeIndexCount > 0 else { return nil }
+        let handle = try context.files.handle(segment.key(.timeIndex), path: segment.path(.timeIndex))
+        var entry: TimeIndexEntry?
+        let found = try Self.lastIndex(count: segment.timeIndexCount) { (index: Int) throws(LogStoreError) -> Bool in
+            let probe = try readEntry(handle, at: index, size: TimeIndexEntry.size, decode: TimeIndexEntry.init(bytes:))
+            if holds(probe) { entry = probe }
+            return holds(probe)
+        }
+        return found >= 0 ? entry : nil
+    }
+
+    /// Binary search: the largest index below `count` where `holds` is true, given that it
+    /// is true for a prefix; -1 when it is true for none. The last probe that held is the
+    /// answer, which is why callers remember it rather than probing again.
+    static func lastIndex<Failure: Error>(count: Int, where holds: (Int) throws(Failure) -> Bool) throws(Failure) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if try holds(middle) { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
+    }
+
+    private func readEntry<Entry>(
+        _ handle: SegmentFileHandle, at index: Int, size: Int, decode: (UnsafeRawBufferPointer) -> Entry
+    ) throws(LogStoreError) -> Entry {
+        let result = withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+            Result { () throws(LogStoreError) -> Entry? in
+                let count = try POSIXFile.read(handle.descriptor, into: raw, at: Int64(index * size), path: handle.path)
+                return count == size ? decode(UnsafeRawBufferPointer(raw)) : nil
+            }
+        }
+        guard let entry = try result.get() else {
+            throw .corruptLog(partition, file: handle.path, position: Int64(index * size), reason: "index file shorter than its entries")
+        }
+        return entry
+    }
+
+    /// Checks a sealed segment's index files entry by entry the first time they are used,
+    /// rebuilding them from the log if they are damaged. Loading checked only their sizes
+    /// and last entries, which keeps opening a partition with many segments fast.
+    func verifyIndexes(of segment: DiskSegment) throws(LogStoreError) {
+        guard !segment.indexesVerified else { return }
+        if let problem = try indexProblem(in: segment) {
+            context.report("rebuilding the indexes of \(segment.path(.log)): \(problem)")
+            _ = try reindex(segment, mode: .headers, asActive: false)
+        }
+        segment.indexesVerified = true
+    }
+
+    /// What is wrong with a segment's index files, or nil when they are sound.
+    private func indexProblem(in segment: DiskSegment) throws(LogStoreError) -> String? {
+        guard let offsets = try readAllEntries(segment, kind: .offsetIndex, size: OffsetIndexEntry.size, decode: OffsetIndexEntry.init(bytes:)),
+              let times = try readAllEntries(segment, kind: .timeIndex, size: TimeIndexEntry.size, decode: TimeIndexEntry.init(bytes:))
+        else { return "an index file is missing or not a whole number of entries" }
+        guard offsets.count == segment.offsetIndexCount, times.count == segment.timeIndexCount else {
+            return "an index file changed size since the log was opened"
+        }
+        return Self.indexEntriesProblem(offsets: offsets, times: times, logSize: segment.size)
+    }
+
+    /// The last entry of an index file holding `count` entries, read without the
+    /// entry-by-entry check (opening uses it to size up sealed segments cheaply).
+    func lastEntry<Entry>(
+        of segment: DiskSegment, kind: SegmentFileKind, count: Int, size: Int, decode: (UnsafeRawBufferPointer) -> Entry
+    ) throws(LogStoreError) -> Entry? {
+        guard count > 0 else { return nil }
+        let handle = try context.files.handle(segment.key(kind), path: segment.path(kind))
+        return try readEntry(handle, at: count - 1, size: size, decode: decode)
+    }
+
+    /// Every entry of an index file; nil when the file is missing or its size is not a
+    /// whole number of entries.
+    func readAllEntries<Entry>(
+        _ segment: DiskSegment, kind: SegmentFileKind, size: Int, decode: (UnsafeRawBufferPointer) -> Entry
+    ) throws(LogStoreError) -> [Entry]? {
+        let path = segment.path(kind)
+        guard let fileSize = try POSIXFile.size(path: path), fileSize % Int64(size) == 0,
+              fileSize <= Self.indexFileBytesMax
+        else { return nil }
+        let handle = try context.files.handle(segment.key(kind), path: path)
+        var bytes = [UInt8](repeating: 0, count: Int(fileSize))
+        let count = try bytes.withUnsafeMutableBytes { raw in
+            Result { () throws(LogStoreError) in try POSIXFile.read(handle.descriptor, into: raw, at: 0, path: path) }
+        }.get()
+        guard count == bytes.count else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            stride(from: 0, to: count, by: size).map { decode(UnsafeRawBufferPointer(rebasing: raw[$0..<($0 + size)])) }
+        }
+    }
+
+    /// Re-derives a segment's indexes, next offset and max timestamp from its log file
+    /// (up to `segment.size`), replacing both index files. Returns the damage that stopped
+    /// the scan early, if any; the caller decides whether to cut the file there.
+    ///
+    /// With `learningEpochs` (crash recovery), each batch's leader epoch is assigned to the
+    /// epoch cache too, as Kafka's recovery does, since an append's checkpoint update may
+    /// not have reached the disk.
+    func reindex(
+        _ segment: DiskSegment, mode: BatchScanner.Mode, asActive: Bool, learningEpochs: Bool = false
+    ) throws(LogStoreError) -> (position: Int64, reason: String)? {
+        segment.offsetIndexCount = 0
+        segment.timeIndexCount = 0
+        segment.lastTimeIndexTimestamp = -1
+        segment.maxTimestamp = -1
+        segment.offsetOfMaxTimestamp = -1
+        segment.bytesSinceIndexEntry = 0
+        segment.memoryIndex = asActive ? [] : nil
+        segment.nextOffset = segment.baseOffset
+        var offsetEntries = ByteBuffer()
+        var timeEntries = ByteBuffer()
+        let capacity = IndexCapacity(indexBytesMax: config.indexBytesMax)
+        let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
+        var scanner = BatchScanner(handle: handle, from: 0, to: segment.size, mode: mode)
+        var damage: (position: Int64, reason: String)?
+        scan: while true {
+            switch try scanner.next() {
+            case let .batch(batch):
+                let header = batch.header
+                guard header.baseOffset >= segment.nextOffset, segment.relative(header.lastOffset) != nil else {
+                    damage = (batch.position, "batch offsets \(header.baseOffset)...\(header.lastOffset) out of order")
+                    break scan
+                }
+                if segment.nextOffset == segment.baseOffset && batch.position == 0 {
+                    segment.firstBatchTimestamp = header.maxTimestamp
+                }
+                segment.index(
+                    lastOffset: header.lastOffset, position: batch.position, byteCount: header.totalSize,
+                    maxTimestamp: header.maxTimestamp, intervalBytes: config.indexIntervalBytes, capacity: capacity,
+                    offsetEntries: &offsetEntries, timeEntries: &timeEntries
+                )
+                segment.nextOffset = header.lastOffset + 1
+                if learningEpochs && header.partitionLeaderEpoch >= 0 {
+                    epochs.assign(header.partitionLeaderEpoch, startOffset: header.baseOffset)
+                }
+            case .end:
+                break scan
+            case let .damaged(position, reason):
+                damage = (position, reason)
+                break scan
+            }
+        }
+        if !asActive { segment.appendTimeEntryIfRaised(into: &timeEntries) }
+        try replaceIndexFiles(of: segment, offsetEntries: offsetEntries, timeEntries: timeEntries)
+        segment.indexesVerified = true
+        return damage
+    }
+
+    /// Writes both index files afresh and makes them durable.
+    private func replaceIndexFiles(of segment: DiskSegment, offsetEntries: ByteBuffer, timeEntries: ByteBuffer) throws(LogStoreError) {
+        // Stale descriptors could point at files replaced outside the cache's view.
+        context.files.evict(segmentID: segment.id)
+        for (kind, entries) in [(SegmentFileKind.offsetIndex, offsetEntries), (.timeIndex, timeEntries)] {
+            let path = segment.path(kind)
+            let handle = SegmentFileHandle(descriptor: try POSIXFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC), path: path)
+            let result = entries.withUnsafeReadableBytes { raw in
+                Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: 0, path: path) }
+            }
+            try result.get()
+            try POSIXFile.syncData(handle.descriptor, path: path)
+            context.files.insert(handle, for: segment.key(kind))
+        }
+    }
+}

@@ -1,0 +1,317 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import TernPrimitives
+import TernProtocol
+
+/// One partition's log in Kafka's on-disk layout: a directory `<topic>-<partition>` of
+/// segments (`<base offset>.log`, `.index`, `.timeindex`) plus checkpoint files
+/// (`leader-epoch-checkpoint`, `log-start-offset`, `high-watermark`; see `CheckpointFile`).
+///
+/// The actor runs on its own `IOLane`, a serial executor drained by the store's I/O threads,
+/// so its blocking syscalls never occupy Swift's cooperative pool or an event loop, and its
+/// state changes need no await between reading and acting. The only suspension inside an
+/// operation is waiting for an fsync (group commit, see `+Durability`), which runs as a
+/// separate pool job while the lane keeps serving other calls.
+actor SegmentedPartitionLog: PartitionLog {
+    /// The life of the log object.
+    enum Phase {
+        /// Created by the store, not yet read from disk.
+        case unloaded
+        /// Serving calls.
+        case open
+        /// Closed or deleted: every call throws `.closed`.
+        case closed
+        /// A write or fsync failed, so what is on disk is uncertain (Kafka takes the log
+        /// directory offline); every call throws the original error.
+        case failed(LogStoreError)
+    }
+
+    /// The partition this log holds.
+    nonisolated let partition: TopicPartition
+    /// The partition directory.
+    nonisolated let directory: String
+    nonisolated let lane: IOLane
+    let context: StoreContext
+
+    /// The actor's jobs run on its I/O lane, never on the cooperative pool.
+    nonisolated var unownedExecutor: UnownedSerialExecutor { lane.asUnownedSerialExecutor() }
+
+    var config: LogConfig
+    var phase = Phase.unloaded
+    /// Oldest first; never empty once loaded; the last is the active segment.
+    var segments: [DiskSegment] = []
+    var logStartOffset: Int64 = 0
+    var logEndOffset: Int64 = 0
+    var epochs = LeaderEpochCache()
+    var highWatermark: Int64?
+    var durability = DurabilityState()
+    // Reused encode buffers, so appends do not allocate once warmed up.
+    var offsetIndexScratch = ByteBuffer()
+    var timeIndexScratch = ByteBuffer()
+    var headerScratch = ByteBuffer()
+
+    init(partition: TopicPartition, directory: String, config: LogConfig, context: StoreContext) {
+        self.partition = partition
+        self.directory = directory
+        self.config = config
+        self.context = context
+        lane = IOLane(pool: context.pool)
+    }
+
+    /// The active segment.
+    var active: DiskSegment { segments[segments.count - 1] }
+
+    /// Throws unless the log is serving calls.
+    func requireOpen() throws(LogStoreError) {
+        switch phase {
+        case .open: return
+        case .unloaded, .closed: throw .closed(partition)
+        case let .failed(error): throw error
+        }
+    }
+
+    /// Takes the log offline after a failed write, and returns the error to throw.
+    func fail(_ error: LogStoreError) -> LogStoreError {
+        if case .open = phase {
+            phase = .failed(error)
+            context.report("\(partition) is offline after a failed write: \(error)")
+        }
+        return error
+    }
+
+    func offsets() -> LogOffsets {
+        LogOffsets(logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+    }
+
+    func updateConfig(_ config: LogConfig) {
+        self.config = config
+    }
+
+    // MARK: Append
+
+    func append(_ request: LogAppend) async throws(LogStoreError) -> LogAppendInfo {
+        try requireOpen()
+        var batches = request.batches
+        let now = context.clock.wallClockMilliseconds
+        let summary = try AppendStamper.stamp(&batches, origin: request.origin, logEndOffset: logEndOffset)
+        try rollIfNeeded(appendBytes: summary.byteCount, lastOffset: summary.lastOffset, now: now)
+        let segment = active
+        guard segment.relative(summary.lastOffset) != nil else {
+            throw .invalidBatch("offsets \(summary.firstOffset)...\(summary.lastOffset) span more than a segment can index")
+        }
+        let position = segment.size
+        try write(batches, to: segment, at: position)
+        try index(batches, in: segment, at: position)
+        segment.size += Int64(summary.byteCount)
+        // Appended bytes were CRC-checked on the way in.
+        segment.noteVerified(at: position, upTo: segment.size)
+        segment.nextOffset = summary.lastOffset + 1
+        segment.firstAppendWallClock = segment.firstAppendWallClock ?? now
+        segment.lastModifiedWallClock = now
+        logEndOffset = summary.lastOffset + 1
+        try learnEpochs(from: batches)
+        durability.appendedBytes += UInt64(summary.byteCount)
+        durability.appendedRecords += summary.recordCount
+        let info = LogAppendInfo(
+            firstOffset: summary.firstOffset, lastOffset: summary.lastOffset, maxTimestamp: summary.maxTimestamp,
+            logAppendTime: summary.logAppendTime, logStartOffset: logStartOffset, recordCount: summary.recordCount
+        )
+        try await awaitDurabilityOfAppend()
+        return info
+    }
+
+    /// One pwrite of the whole request's bytes; a failed write is cut back off the file so
+    /// the next append does not follow garbage.
+    private func write(_ batches: ByteBuffer, to segment: DiskSegment, at position: Int64) throws(LogStoreError) {
+        let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
+        let result = batches.withUnsafeReadableBytes { raw in
+            Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: position, path: handle.path) }
+        }
+        if case let .failure(error) = result {
+            do throws(LogStoreError) {
+                try POSIXFile.truncate(handle.descriptor, to: position, path: handle.path)
+            } catch {
+                throw fail(error)
+            }
+            throw error
+        }
+    }
+
+    /// Adds index entries for the batches just written, one pwrite per index file.
+    private func index(_ batches: ByteBuffer, in segment: DiskSegment, at start: Int64) throws(LogStoreError) {
+        offsetIndexScratch.clear()
+        timeIndexScratch.clear()
+        let offsetCount = segment.offsetIndexCount
+        let timeCount = segment.timeIndexCount
+        let capacity = IndexCapacity(indexBytesMax: config.indexBytesMax)
+        var position = start
+        AppendStamper.forEachBatch(in: batches) { batch in
+            segment.index(
+                lastOffset: batch.lastOffset, position: position, byteCount: batch.byteCount,
+                maxTimestamp: batch.maxTimestamp, intervalBytes: config.indexIntervalBytes, capacity: capacity,
+                offsetEntries: &offsetIndexScratch, timeEntries: &timeIndexScratch
+            )
+            position += Int64(batch.byteCount)
+        }
+        do throws(LogStoreError) {
+            try writeIndexEntries(offsetIndexScratch, of: segment, kind: .offsetIndex, at: offsetCount * OffsetIndexEntry.size)
+            try writeIndexEntries(timeIndexScratch, of: segment, kind: .timeIndex, at: timeCount * TimeIndexEntry.size)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Writes encoded index entries at `position` of one of the segment's index files.
+    func writeIndexEntries(_ entries: ByteBuffer, of segment: DiskSegment, kind: SegmentFileKind, at position: Int) throws(LogStoreError) {
+        guard entries.readableBytes > 0 else { return }
+        let handle = try context.files.handle(segment.key(kind), path: segment.path(kind))
+        let result = entries.withUnsafeReadableBytes { raw in
+            Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: Int64(position), path: handle.path) }
+        }
+        try result.get()
+    }
+
+    /// Kafka's append path learns leader epochs from the batches, so a follower's cache
+    /// fills in as it copies the leader; producers' unstamped -1 is skipped.
+    private func learnEpochs(from batches: ByteBuffer) throws(LogStoreError) {
+        var changed = false
+        AppendStamper.forEachBatch(in: batches) { batch in
+            if batch.leaderEpoch >= 0 && epochs.assign(batch.leaderEpoch, startOffset: batch.baseOffset) {
+                changed = true
+            }
+        }
+        // Kafka (since KAFKA-15046) keeps this fsync off the append path too: the file is
+        // replaced now and fsynced by the next fsync round, which an append that must be
+        // durable waits for; and crash recovery re-learns epochs from the active segment.
+        if changed {
+            do throws(LogStoreError) { try persistEpochs(durable: false) } catch { throw fail(error) }
+        }
+    }
+
+    // MARK: Segments
+
+    /// Rolls a new active segment before an append, by Kafka's rules: the append would push
+    /// the segment past `segment.bytes` (or past what an int32 file position indexes), the
+    /// segment's first append is older than `segment.ms`, an index is full, or the append's
+    /// offsets would not fit the index's 32-bit relative offsets. An empty segment never rolls.
+    private func rollIfNeeded(appendBytes: Int, lastOffset: Int64, now: Int64) throws(LogStoreError) {
+        let segment = active
+        guard !segment.isEmpty else { return }
+        let size = segment.size + Int64(appendBytes)
+        let full = size > Int64(config.segmentBytes) || size > Int64(Int32.max)
+        let old = segment.firstAppendWallClock.map { now - $0 > config.segmentDuration.millisecondsClamped } ?? false
+        let indexFull = segment.indexesFull(IndexCapacity(indexBytesMax: config.indexBytesMax))
+        let overflow = lastOffset - segment.baseOffset > Int64(Int32.max)
+        if full || old || indexFull || overflow {
+            try roll()
+        }
+    }
+
+    /// Seals the active segment and starts a new one at the log end.
+    func roll() throws(LogStoreError) {
+        let sealed = active
+        do throws(LogStoreError) {
+            try seal(sealed)
+            segments.append(try createSegment(baseOffset: logEndOffset))
+        } catch {
+            throw fail(error)
+        }
+        // Its files are synced by the next fsync round, which starts now in the background.
+        durability.unsyncedSealed.append(sealed)
+        syncSealedInBackground()
+    }
+
+    /// Gives a segment that stops being active its final time-index entry (its true max
+    /// timestamp, which a restart reads back from there) and drops its in-memory index.
+    func seal(_ segment: DiskSegment) throws(LogStoreError) {
+        timeIndexScratch.clear()
+        let count = segment.timeIndexCount
+        segment.appendTimeEntryIfRaised(into: &timeIndexScratch)
+        try writeIndexEntries(timeIndexScratch, of: segment, kind: .timeIndex, at: count * TimeIndexEntry.size)
+        segment.memoryIndex = nil
+        segment.indexesVerified = true
+    }
+
+    /// Creates the three empty files of a new active segment; their names become durable
+    /// with the next fsync round.
+    func createSegment(baseOffset: Int64) throws(LogStoreError) -> DiskSegment {
+        let segment = DiskSegment(id: context.newSegmentID(), baseOffset: baseOffset, directory: directory)
+        segment.memoryIndex = []
+        segment.indexesVerified = true
+        segment.lastModifiedWallClock = context.clock.wallClockMilliseconds
+        for kind in SegmentFileKind.allCases {
+            let path = segment.path(kind)
+            let descriptor = try POSIXFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC)
+            context.files.insert(SegmentFileHandle(descriptor: descriptor, path: path), for: segment.key(kind))
+        }
+        markUnsynced(directory: directory)
+        return segment
+    }
+
+    /// Removes a segment's files. Reads still holding its descriptors keep working.
+    func deleteFiles(of segment: DiskSegment) throws(LogStoreError) {
+        context.files.evict(segmentID: segment.id)
+        durability.unsyncedSealed.removeAll { $0 === segment }
+        for kind in SegmentFileKind.allCases {
+            try POSIXFile.remove(segment.path(kind))
+        }
+    }
+
+    // MARK: Checkpoints
+
+    /// The path of one of the partition's checkpoint files.
+    func checkpointPath(_ name: String) -> String { directory + "/" + name }
+
+    /// Writes the leader-epoch checkpoint; when not `durable`, the next fsync round syncs it.
+    func persistEpochs(durable: Bool = true) throws(LogStoreError) {
+        let entries = epochs.entries.map { [Int64($0.epoch), $0.offset] }
+        let path = checkpointPath(CheckpointName.leaderEpochs)
+        try CheckpointFile.write(entries, to: path, durable: durable)
+        if !durable {
+            if !durability.unsyncedFiles.contains(path) { durability.unsyncedFiles.append(path) }
+            markUnsynced(directory: directory)
+        }
+    }
+
+    func persistLogStartOffset() throws(LogStoreError) {
+        try CheckpointFile.write([[logStartOffset]], to: checkpointPath(CheckpointName.logStartOffset))
+    }
+
+    func checkpointHighWatermark(_ offset: Int64) throws(LogStoreError) {
+        try requireOpen()
+        // Brokers checkpoint every partition on a timer; an unchanged value costs no fsync.
+        guard offset != highWatermark else { return }
+        try CheckpointFile.write([[offset]], to: checkpointPath(CheckpointName.highWatermark))
+        highWatermark = offset
+    }
+
+    func checkpointedHighWatermark() -> Int64? {
+        highWatermark
+    }
+
+    // MARK: Leader epochs
+
+    func assignLeaderEpoch(_ epoch: Int32, startOffset: Int64) throws(LogStoreError) {
+        try requireOpen()
+        // Kafka ignores an undefined (negative) epoch rather than failing.
+        guard epoch >= 0, startOffset >= 0 else { return }
+        if epochs.assign(epoch, startOffset: startOffset) { try persistEpochs() }
+    }
+
+    func leaderEpochs() -> [LeaderEpochEntry] {
+        epochs.entries
+    }
+
+    func endOffset(forLeaderEpoch epoch: Int32) -> LeaderEpochEntry? {
+        epochs.endOffset(for: epoch, logEndOffset: logEndOffset)
+    }
+}
+
+/// The names of a partition directory's checkpoint files.
+enum CheckpointName {
+    static let leaderEpochs = "leader-epoch-checkpoint"
+    static let logStartOffset = "log-start-offset"
+    static let highWatermark = "high-watermark"
+}
