@@ -1,0 +1,84 @@
+import Synchronization
+
+/// One accepted connection, as its handler sees it: who is on the other end, a way to push
+/// unsolicited frames (ZooKeeper watch events), and a way to close it.
+public final class ServerConnection: Sendable {
+    /// A number unique within the server, for logs.
+    public let id: UInt64
+    /// The peer's address as text, for logs.
+    public let remoteAddress: String
+
+    private let pushedFramesMax: Int
+    private let closeTransport: @Sendable () -> Void
+    private let state = Mutex(State())
+
+    private struct State {
+        var events: AsyncStream<ConnectionEvent>.Continuation?
+        var pushesPending = 0
+        var closeReason: ConnectionCloseReason?
+    }
+
+    /// For transport implementations: a connection whose socket `closeTransport` closes.
+    public init(id: UInt64, remoteAddress: String, pushedFramesMax: Int, closeTransport: @escaping @Sendable () -> Void) {
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.pushedFramesMax = pushedFramesMax
+        self.closeTransport = closeTransport
+    }
+
+    /// Queues a frame to be written after the responses already written and before those
+    /// still to come. Throws when the connection is closed, or closes it and throws when
+    /// the peer has let `ServerConfiguration.pushedFramesMax` pushes pile up.
+    public func push(_ payload: FramePayload) throws(TransportError) {
+        enum Outcome { case queued, closed, backlogFull }
+        let outcome = state.withLock { state -> Outcome in
+            guard state.closeReason == nil, let events = state.events else { return .closed }
+            guard state.pushesPending < pushedFramesMax else { return .backlogFull }
+            state.pushesPending += 1
+            events.yield(.push(payload))
+            return .queued
+        }
+        switch outcome {
+        case .queued: return
+        case .closed: throw .connectionClosed
+        case .backlogFull:
+            close(reason: .pushBacklogFull)
+            throw .pushBacklogFull
+        }
+    }
+
+    /// Closes the connection at once: unwritten responses are dropped and running
+    /// `respond` calls are cancelled.
+    public func close() {
+        close(reason: .closedByHandler)
+    }
+
+    /// Whether the connection has been closed by anyone.
+    public var isClosed: Bool {
+        state.withLock { $0.closeReason != nil }
+    }
+
+    /// Records why the connection ends (the first reason wins) and closes the socket once.
+    func close(reason: ConnectionCloseReason) {
+        let first = state.withLock { state in
+            guard state.closeReason == nil else { return false }
+            state.closeReason = reason
+            return true
+        }
+        if first { closeTransport() }
+    }
+
+    var closeReason: ConnectionCloseReason? {
+        state.withLock { $0.closeReason }
+    }
+
+    /// Connects `push` to the connection's event loop; until then pushes throw.
+    func attach(_ events: AsyncStream<ConnectionEvent>.Continuation?) {
+        state.withLock { $0.events = events }
+    }
+
+    /// A pushed frame has left the queue (written or dropped).
+    func pushDequeued() {
+        state.withLock { $0.pushesPending -= 1 }
+    }
+}
