@@ -15,6 +15,10 @@ let package = Package(
         .library(name: "TernPrimitives", targets: ["TernPrimitives"]),
         .library(name: "TernProtocol", targets: ["TernProtocol"]),
         .library(name: "TernCompression", targets: ["TernCompression"]),
+        .library(name: "TernLogStore", targets: ["TernLogStore"]),
+        .library(name: "TernTransport", targets: ["TernTransport"]),
+        .library(name: "TernTransportNIO", targets: ["TernTransportNIO"]),
+        .library(name: "TernCoordination", targets: ["TernCoordination"]),
         .executable(name: "tern-codegen", targets: ["TernCodegen"]),
         .executable(name: "tern-bench", targets: ["TernBench"]),
     ],
@@ -50,6 +54,43 @@ let package = Package(
             path: "Modules/Compression",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TernLogStore",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/LogStore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernTransport",
+            dependencies: [
+                "TernPrimitives", "TernProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/Transport",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernTransportNIO",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Modules/TransportNIO",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernCoordination",
+            dependencies: [
+                "TernPrimitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/Coordination",
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(
             name: "TernCodegen",
@@ -80,7 +121,31 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/ProtocolTests",
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LogStoreTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/LogStoreTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernTransport", "TernTransportNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/TransportTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoordinationTests",
+            dependencies: ["TernPrimitives", "TernCoordination"],
+            path: "Tests/CoordinationTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,8 +3,18 @@
 //   tern-bench              every benchmark
 //   tern-bench batches      record-batch view + CRC32C against memcpy
 //   tern-bench codecs       each codec's compress/decompress throughput
+//   tern-bench sample FILE  write the codec benchmark's input to FILE, so the lz4 and zstd
+//                           CLIs (`lz4 -b1 FILE`, `zstd -b1 FILE`) can be run on the same bytes
+
+import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "sample", let path = arguments.dropFirst().first {
+    let bytes = makeBenchRecords(bytes: 1024 * 1024)
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    print("wrote \(bytes.count) bytes to \(path)")
+    exit(0)
+}
 let selected = Set(arguments.isEmpty ? ["batches", "codecs"] : arguments)
 let known: Set<String> = ["batches", "codecs"]
 for name in selected.subtracting(known) {
