@@ -10,7 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 venv="$repo/Integration/.venv"
-scratch="${SWIFT_SCRATCH:-$repo/.build-compression}"
+# The default build folder, so that after `Tools/test.sh` has built the tests nothing is rebuilt.
+scratch="${SWIFT_SCRATCH:-$repo/.build}"
 
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
