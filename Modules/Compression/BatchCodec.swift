@@ -1,3 +1,4 @@
+public import TernPrimitives
 /// Compresses and decompresses the records section of a Kafka record batch.
 ///
 /// A codec is a stateless value: each call sets up and tears down its own library context,

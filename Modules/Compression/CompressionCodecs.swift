@@ -1,3 +1,4 @@
+public import TernPrimitives
 /// One codec for each ``CompressionType``: the set a broker is built with.
 ///
 /// Each slot is a protocol-typed field, so an experiment or a test can replace or wrap one

@@ -1,3 +1,4 @@
+public import TernPrimitives
 /// Why a codec refused to compress or decompress.
 ///
 /// Every case names the codec, so a handler can log which one failed without carrying that

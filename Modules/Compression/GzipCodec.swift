@@ -1,3 +1,4 @@
+public import TernPrimitives
 import CZlib
 
 /// gzip through zlib: writes the gzip wrapper Kafka clients expect and reads gzip or zlib.

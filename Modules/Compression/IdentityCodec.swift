@@ -1,3 +1,4 @@
+public import TernPrimitives
 /// The codec for ``CompressionType/none``: output equals input.
 ///
 /// It exists so callers can treat every batch the same way, and it still enforces the

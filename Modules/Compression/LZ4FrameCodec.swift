@@ -1,3 +1,4 @@
+public import TernPrimitives
 import CLZ4
 
 /// LZ4 in the frame format, the way Kafka clients use it.

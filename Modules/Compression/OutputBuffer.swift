@@ -1,3 +1,4 @@
+public import TernPrimitives
 /// A growable destination for streaming decoders that never holds more than `limit + 1`
 /// bytes.
 ///

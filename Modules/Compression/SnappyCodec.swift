@@ -1,3 +1,4 @@
+public import TernPrimitives
 import CSnappy
 
 /// Snappy, as both Kafka client families send it.

@@ -1,3 +1,4 @@
+public import TernPrimitives
 import CZstd
 
 /// Zstandard frames, decoded with the streaming API.

@@ -6,6 +6,7 @@
 
 import Testing
 import TernCompression
+import TernPrimitives
 
 @Suite struct CodecRoundTripTests {
     @Test(arguments: CompressionType.allCases, Payload.allCases)

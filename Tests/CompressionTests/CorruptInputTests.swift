@@ -6,6 +6,7 @@
 
 import Testing
 import TernCompression
+import TernPrimitives
 
 /// The first bytes of each format, so garbage gets past the magic check and into the decoder.
 private let magics: [CompressionType: [UInt8]] = [

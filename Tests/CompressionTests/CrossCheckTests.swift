@@ -10,6 +10,7 @@
 import Foundation
 import Testing
 import TernCompression
+import TernPrimitives
 
 /// The directory run.sh shares with the Python checker, if this run is part of it.
 private let crossCheckDirectory = ProcessInfo.processInfo.environment["TERN_CODEC_XCHECK_DIR"]

@@ -8,6 +8,7 @@
 import Glibc
 import Testing
 import TernCompression
+import TernPrimitives
 
 /// The limit the bomb tests decompress with.
 private let bombLimit = 1024 * 1024

@@ -4,6 +4,7 @@
 
 import Testing
 import TernCompression
+import TernPrimitives
 
 @Suite struct FixtureTests {
     /// `printf 'tern gzip fixture\n' | gzip -9n | xxd -i`

@@ -2,6 +2,7 @@
 // exactly, and a lookup from CompressionType (a Sendable test argument) to the codec.
 
 import TernCompression
+import TernPrimitives
 
 /// The codecs under test, built the way a broker builds them.
 let testCodecs = CompressionCodecs()

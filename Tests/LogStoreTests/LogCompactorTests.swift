@@ -16,7 +16,7 @@ import TernProtocol
     /// A batch at `baseOffset` holding `(key, value)` records, with producer fields and a
     /// leader epoch set so the test can see them survive.
     private func batch(
-        _ records: [(String?, String?)], baseOffset: Int64, compression: RecordCompression = .none,
+        _ records: [(String?, String?)], baseOffset: Int64, compression: CompressionType = .none,
         attributes: RecordBatchAttributes = RecordBatchAttributes(), lastOffsetDelta: Int32? = nil
     ) throws -> RecordBatchView {
         let encoded = records.enumerated().map { index, record in
@@ -33,8 +33,7 @@ import TernProtocol
         var buffer = ByteBuffer()
         let codecs = CompressionCodecs()
         try batch.encode(into: &buffer, compression: compression) { bytes in
-            guard let type = CompressionType(rawValue: Int8(compression.rawValue)) else { return bytes }
-            return try codecs.codec(for: type).compress(bytes)
+            try codecs.codec(for: compression).compress(bytes)
         }
         return try RecordBatchView(buffer: buffer)
     }
@@ -50,8 +49,7 @@ import TernProtocol
     private func decode(_ bytes: ByteBuffer?) throws -> (RecordBatch, [(Int64, String?, String?)]) {
         let view = try RecordBatchView(buffer: try #require(bytes), verifyingChecksum: true)
         let batch = try RecordBatch(view: view) { codec, compressed in
-            guard let type = CompressionType(rawValue: Int8(codec.rawValue)) else { throw DecodeError.invalidValue("codec") }
-            return try CompressionCodecs().codec(for: type).decompress(compressed, limit: 64 << 20)
+            try CompressionCodecs().codec(for: codec).decompress(compressed, limit: 64 << 20)
         }
         let records = batch.records.map { record in
             (batch.baseOffset + Int64(record.offsetDelta), record.key.map { String(buffer: $0) }, record.value.map { String(buffer: $0) })
@@ -86,8 +84,8 @@ import TernProtocol
         #expect(rewritten.attributes == original.attributes)
     }
 
-    @Test(arguments: [RecordCompression.gzip, .snappy, .lz4, .zstd])
-    func compact_compressedBatch_isRecompressedWithSameCodec(compression: RecordCompression) throws {
+    @Test(arguments: [CompressionType.gzip, .snappy, .lz4, .zstd])
+    func compact_compressedBatch_isRecompressedWithSameCodec(compression: CompressionType) throws {
         let values = (0..<20).map { ("k\($0 % 5)", "value-\($0)") }
         let original = try batch(values, baseOffset: 0, compression: compression)
         let result = try compactor.compact(original, map: map(of: [original]), dropTombstones: false)

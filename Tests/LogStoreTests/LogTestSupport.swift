@@ -61,7 +61,7 @@ struct TestRecord: Hashable {
 /// Builds one v2 batch (offsets from 0, as a producer sends it).
 func makeBatch(
     _ records: [TestRecord], baseTimestamp: Int64 = 1_700_000_000_000,
-    compression: RecordCompression = .none
+    compression: CompressionType = .none
 ) throws -> ByteBuffer {
     let encoded = records.enumerated().map { index, record in
         Record(
@@ -74,8 +74,7 @@ func makeBatch(
     var buffer = ByteBuffer()
     let codecs = CompressionCodecs()
     try batch.encode(into: &buffer, compression: compression) { bytes in
-        guard let type = CompressionType(rawValue: Int8(compression.rawValue)) else { return bytes }
-        return try codecs.codec(for: type).compress(bytes)
+        try codecs.codec(for: compression).compress(bytes)
     }
     return buffer
 }
@@ -113,8 +112,7 @@ func decodeBatches(_ bytes: ByteBuffer) throws -> [RecordBatch] {
     try RecordBatchSplitter.entries(in: bytes).map { entry in
         guard case let .batch(view) = entry else { throw DecodeError.invalidValue("not a v2 batch") }
         return try RecordBatch(view: view) { codec, compressed in
-            guard let type = CompressionType(rawValue: Int8(codec.rawValue)) else { throw DecodeError.invalidValue("codec") }
-            return try CompressionCodecs().codec(for: type).decompress(compressed, limit: 64 << 20)
+            try CompressionCodecs().codec(for: codec).decompress(compressed, limit: 64 << 20)
         }
     }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import NIOCore
 import TernCompression
+import TernPrimitives
 import TernProtocol
 
 /// One captured request/response pair, as listed in Fixtures/golden/manifest.json.
@@ -57,11 +58,8 @@ enum GoldenFixtures {
     }
 
     /// Decompresses record batches with the real codecs.
-    static func decompress(_ codec: RecordCompression, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
-        guard let type = CompressionType(rawValue: Int8(codec.rawValue)) else {
-            throw DecodeError.invalidValue("codec \(codec)")
-        }
-        return try CompressionCodecs().codec(for: type).decompress(bytes, limit: 64 << 20)
+    static func decompress(_ codec: CompressionType, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try CompressionCodecs().codec(for: codec).decompress(bytes, limit: 64 << 20)
     }
 }
 

@@ -7,6 +7,7 @@
 
 import NIOCore
 import Testing
+import TernPrimitives
 import TernProtocol
 
 extension GoldenEntry: CustomTestStringConvertible {

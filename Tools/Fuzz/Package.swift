@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 // The root package is named explicitly so this does not depend on the name
                 // of the directory the repository is checked out into.
+                .product(name: "TernPrimitives", package: "Tern"),
                 .product(name: "TernProtocol", package: "Tern"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

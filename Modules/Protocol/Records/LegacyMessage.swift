@@ -1,5 +1,5 @@
 public import NIOCore
-import TernPrimitives
+public import TernPrimitives
 
 /// A legacy message (magic 0 or 1), the format before v2 batches, as old clients send it.
 ///
@@ -54,8 +54,8 @@ public struct LegacyMessage: Equatable, Sendable {
     public var compressionCodecID: Int { Int(attributes & 0x07) }
 
     /// The codec, or `nil` for an id legacy messages cannot use (zstd needs magic 2).
-    public var compression: RecordCompression? {
-        guard let codec = RecordCompression(rawValue: compressionCodecID), codec != .zstd else { return nil }
+    public var compression: CompressionType? {
+        guard let codec = CompressionType(rawValue: Int8(compressionCodecID)), codec != .zstd else { return nil }
         return codec
     }
 

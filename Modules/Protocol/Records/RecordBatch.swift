@@ -1,4 +1,5 @@
 public import NIOCore
+public import TernPrimitives
 
 /// A fully decoded v2 record batch: the header fields plus its records.
 ///
@@ -77,12 +78,12 @@ public struct RecordBatch: Equatable, Sendable {
     }
 
     /// Appends the batch with its records section compressed by `compress`, which must
-    /// produce the stream format Kafka expects for `compression` (see `RecordCompression`).
+    /// produce the stream format Kafka expects for `compression` (see `CompressionType`).
     ///
     /// `.none` writes the records uncompressed without calling `compress`. Throws whatever
     /// `compress` throws, or `EncodeError` when a length overflows the format.
     public func encode(
-        into buffer: inout ByteBuffer, compression: RecordCompression,
+        into buffer: inout ByteBuffer, compression: CompressionType,
         compress: ([UInt8]) throws -> [UInt8]
     ) throws {
         var section = ByteBuffer()
@@ -108,7 +109,7 @@ public struct RecordBatch: Equatable, Sendable {
 
     /// Writes header and section, then fills in batchLength and the CRC, which depend on
     /// everything after them.
-    private func write(section: ByteBuffer, compression: RecordCompression, into buffer: inout ByteBuffer) throws(EncodeError) {
+    private func write(section: ByteBuffer, compression: CompressionType, into buffer: inout ByteBuffer) throws(EncodeError) {
         let total = RecordBatchHeader.size + section.readableBytes
         guard total - RecordBatchHeader.logOverhead <= Int32.max else {
             throw .tooLong(field: "record batch", length: total)

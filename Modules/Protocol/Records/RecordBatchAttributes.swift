@@ -1,30 +1,4 @@
-/// The compression codecs Kafka defines, by the id stored in the low three attribute bits.
-///
-/// Ids 5–7 are unassigned; decoders report them through `compressionCodecID` and
-/// `compression == nil` rather than guessing.
-public enum RecordCompression: Int, Sendable, CaseIterable, CustomStringConvertible {
-    /// Records are stored as they are.
-    case none = 0
-    /// gzip (RFC 1952).
-    case gzip = 1
-    /// Snappy: raw blocks from librdkafka, xerial-framed blocks from the Java client.
-    case snappy = 2
-    /// LZ4 frame format.
-    case lz4 = 3
-    /// Zstandard; only valid in v2 batches.
-    case zstd = 4
-
-    /// Kafka's name for the codec, as used in `compression.type`.
-    public var description: String {
-        switch self {
-        case .none: "none"
-        case .gzip: "gzip"
-        case .snappy: "snappy"
-        case .lz4: "lz4"
-        case .zstd: "zstd"
-        }
-    }
-}
+public import TernPrimitives
 
 /// Which clock a batch's timestamps come from.
 public enum TimestampType: Sendable, Hashable {
@@ -56,7 +30,7 @@ public struct RecordBatchAttributes: Hashable, Sendable {
 
     /// Builds attributes from their parts.
     public init(
-        compression: RecordCompression = .none,
+        compression: CompressionType = .none,
         timestampType: TimestampType = .createTime,
         isTransactional: Bool = false,
         isControl: Bool = false,
@@ -73,8 +47,8 @@ public struct RecordBatchAttributes: Hashable, Sendable {
     public var compressionCodecID: Int { Int(rawValue & Self.compressionMask) }
 
     /// The codec, or `nil` for an unassigned id (5–7). Setting `nil` means no compression.
-    public var compression: RecordCompression? {
-        get { RecordCompression(rawValue: compressionCodecID) }
+    public var compression: CompressionType? {
+        get { CompressionType(rawValue: Int8(compressionCodecID)) }
         set { rawValue = (rawValue & ~Self.compressionMask) | Int16(newValue?.rawValue ?? 0) }
     }
 

@@ -1,5 +1,5 @@
 public import NIOCore
-import TernPrimitives
+public import TernPrimitives
 
 /// Turns a compressed records section into the uncompressed one.
 ///
@@ -7,7 +7,7 @@ import TernPrimitives
 /// compressed bytes are borrowed straight from the batch, valid only during the call. The
 /// closure should refuse to inflate past `Limits.batchDecompressedBytesMax`; the decoder
 /// checks the result against that limit too, but only after the closure has allocated it.
-public typealias RecordDecompressor = (_ codec: RecordCompression, _ compressed: UnsafeRawBufferPointer) throws -> [UInt8]
+public typealias RecordDecompressor = (_ codec: CompressionType, _ compressed: UnsafeRawBufferPointer) throws -> [UInt8]
 
 /// A zero-copy view of one v2 record batch: the header is decoded and the CRC checked, the
 /// records are left as bytes until someone asks for them.
@@ -88,7 +88,7 @@ public struct RecordBatchView: Sendable {
     /// The codec id (0–7) from the attributes, including unassigned ones.
     public var compressionCodecID: Int { header.attributes.compressionCodecID }
     /// The codec, or `nil` for an unassigned codec id.
-    public var compression: RecordCompression? { header.attributes.compression }
+    public var compression: CompressionType? { header.attributes.compression }
     /// Whose clock the timestamps come from.
     public var timestampType: TimestampType { header.attributes.timestampType }
     /// Whether the batch belongs to a transaction.

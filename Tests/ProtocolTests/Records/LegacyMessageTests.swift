@@ -3,6 +3,7 @@
 // from the legacy layout with a bitwise reference CRC-32, then decode and compare.
 
 import NIOCore
+import TernPrimitives
 import TernProtocol
 import Testing
 
@@ -57,7 +58,7 @@ import Testing
         #expect(message.timestampType == .logAppendTime)
         #expect(message.key == nil)
         #expect(message.value == ByteBuffer(string: "xyz"))
-        #expect(message.compression == RecordCompression.none)
+        #expect(message.compression == CompressionType.none)
     }
 
     @Test func batchView_givenLegacyMessage_reportsWrongMagic() {
@@ -93,7 +94,7 @@ import Testing
         let message = try LegacyMessage(decodingEntry: ByteBuffer(bytes: wrapper))
         #expect(message.isCompressedWrapper)
         #expect(message.compression == .gzip)
-        var codecSeen: RecordCompression?
+        var codecSeen: CompressionType?
         let messages = try message.innerMessages { codec, bytes in
             codecSeen = codec
             return try ReversingCodec.decompress(codec, bytes)

@@ -58,7 +58,7 @@ import Testing
         #expect(view.partitionLeaderEpoch == 7)
         #expect(view.header.batchLength == Int32(bytes.count - 12))
         #expect(view.totalSize == bytes.count)
-        #expect(view.compression == RecordCompression.none)
+        #expect(view.compression == CompressionType.none)
         #expect(view.compressionCodecID == 0)
         #expect(view.timestampType == .logAppendTime)
         #expect(view.isTransactional)

@@ -39,7 +39,7 @@ import Testing
         #expect(view.compressionCodecID == 3)
         #expect(Array(view.recordsBytes.readableBytesView.prefix(2)) == [0xC0, 0xDE])
 
-        var codecSeen: RecordCompression?
+        var codecSeen: CompressionType?
         let records = try view.records { codec, bytes in
             codecSeen = codec
             return try ReversingCodec.decompress(codec, bytes)

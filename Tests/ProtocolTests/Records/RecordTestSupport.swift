@@ -64,7 +64,7 @@ enum ReversingCodec {
 
     static func compress(_ bytes: [UInt8]) -> [UInt8] { [0xC0, 0xDE] + bytes.reversed() }
 
-    static func decompress(_ codec: RecordCompression, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+    static func decompress(_ codec: CompressionType, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
         guard bytes.count >= 2, bytes[0] == 0xC0, bytes[1] == 0xDE else { throw Failure() }
         return Array(bytes.dropFirst(2).reversed())
     }

@@ -7,11 +7,12 @@
 // never reach the record decoder.
 
 import NIOCore
+import TernPrimitives
 import TernProtocol
 
 /// Stands in for a real codec: returns the bytes unchanged, so compressed batches reach the
 /// decoder of decompressed records. Fails on one codec so the error path is exercised too.
-private func passthroughDecompress(_ codec: RecordCompression, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+private func passthroughDecompress(_ codec: CompressionType, _ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
     struct Refused: Error {}
     if codec == .snappy { throw Refused() }
     return Array(bytes)
@@ -68,6 +69,6 @@ private func checkBatch(_ view: RecordBatchView) {
         fatalError("re-encoded batch does not decode")
     }
     var expected = batch
-    expected.attributes.compression = RecordCompression.none
+    expected.attributes.compression = CompressionType.none
     if again != expected { fatalError("batch changed in an encode/decode round trip") }
 }
