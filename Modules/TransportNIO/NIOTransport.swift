@@ -26,7 +26,11 @@ public struct NIOTransport: Transport {
         let log = configuration.log
         // Our own queue rather than NIO's async accept stream: when the server stops, even by
         // cancellation, it gets back the connections nobody took and closes them properly.
-        let accepted = AcceptQueue<AcceptedChannel>(capacity: Limits.acceptBacklogMax)
+        // Sized by the connection limit, not the kernel backlog: a burst of connects that
+        // arrives faster than the serving loop takes them must wait, not be refused, as long
+        // as the server is under its limit (300 clients at once failed on a loaded machine).
+        let acceptedMax = max(Limits.acceptBacklogMax, configuration.connectionsMax)
+        let accepted = AcceptQueue<AcceptedChannel>(capacity: acceptedMax)
         let listener: any Channel
         do {
             listener = try await ServerBootstrap(group: group)
@@ -41,7 +45,7 @@ public struct NIOTransport: Transport {
                             return AcceptedChannel(channel: wrapped, activity: activity)
                         }
                         guard queued else {
-                            log(.connectionRejected(remoteAddress: channel.remoteAddress?.description ?? "unknown", limit: Limits.acceptBacklogMax))
+                            log(.connectionRejected(remoteAddress: channel.remoteAddress?.description ?? "unknown", limit: acceptedMax))
                             // A failed initializer makes NIO close the new connection.
                             throw TransportError.connectionClosed
                         }
