@@ -19,8 +19,11 @@ let package = Package(
         .library(name: "TernTransport", targets: ["TernTransport"]),
         .library(name: "TernTransportNIO", targets: ["TernTransportNIO"]),
         .library(name: "TernCoordination", targets: ["TernCoordination"]),
+        .library(name: "TernZooKeeper", targets: ["TernZooKeeper"]),
+        .library(name: "TernGroupCoordinator", targets: ["TernGroupCoordinator"]),
         .executable(name: "tern-codegen", targets: ["TernCodegen"]),
         .executable(name: "tern-bench", targets: ["TernBench"]),
+        .executable(name: "tern-log-crash-child", targets: ["TernLogCrashChild"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -91,6 +94,24 @@ let package = Package(
             path: "Modules/Coordination",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TernZooKeeper",
+            dependencies: [
+                "TernPrimitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/ZooKeeper",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernGroupCoordinator",
+            dependencies: [
+                "TernPrimitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/GroupCoordinator",
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(
             name: "TernCodegen",
@@ -101,10 +122,16 @@ let package = Package(
         .executableTarget(
             name: "TernBench",
             dependencies: [
-                "TernProtocol", "TernCompression",
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tools/Bench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TernLogCrashChild",
+            dependencies: ["TernLogStore", "TernProtocol", "TernPrimitives", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tools/LogCrashChild",
             swiftSettings: strictSettings
         ),
 
@@ -144,13 +171,34 @@ let package = Package(
         ),
         .testTarget(
             name: "CoordinationTests",
-            dependencies: ["TernPrimitives", "TernCoordination"],
+            dependencies: [
+                "TernPrimitives", "TernCoordination",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/CoordinationTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ZooKeeperTests",
+            dependencies: [
+                "TernPrimitives", "TernZooKeeper",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/ZooKeeperTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GroupCoordinatorTests",
+            dependencies: [
+                "TernPrimitives", "TernGroupCoordinator",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/GroupCoordinatorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CompressionTests",
-            dependencies: ["TernCompression"],
+            dependencies: ["TernPrimitives", "TernCompression"],
             path: "Tests/CompressionTests",
             swiftSettings: strictSettings
         ),

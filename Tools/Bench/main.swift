@@ -3,6 +3,10 @@
 //   tern-bench              every benchmark
 //   tern-bench batches      record-batch view + CRC32C against memcpy
 //   tern-bench codecs       each codec's compress/decompress throughput
+//   tern-bench logstore [DIR [GB]]
+//                           the log store: appends (page cache and fsync-before-ack), reads,
+//                           recovery after a crash, memory of 10,000 open partitions; writes
+//                           GB (default 1) under DIR (default .build-bench); not in the default run
 //   tern-bench sample FILE  write the codec benchmark's input to FILE, so the lz4 and zstd
 //                           CLIs (`lz4 -b1 FILE`, `zstd -b1 FILE`) can be run on the same bytes
 
@@ -13,6 +17,12 @@ if arguments.first == "sample", let path = arguments.dropFirst().first {
     let bytes = makeBenchRecords(bytes: 1024 * 1024)
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     print("wrote \(bytes.count) bytes to \(path)")
+    exit(0)
+}
+if arguments.first == "logstore" {
+    let directory = arguments.dropFirst().first ?? ".build-bench/logstore"
+    let gigabytes = arguments.dropFirst(2).first.flatMap(Double.init) ?? 1
+    for line in await runLogStoreBench(directory: directory, gigabytes: gigabytes) { print(line) }
     exit(0)
 }
 let selected = Set(arguments.isEmpty ? ["batches", "codecs"] : arguments)

@@ -1,0 +1,355 @@
+// SegmentedLogStore throughput, recovery time and per-partition cost, for the README.
+//
+// Method, all in one directory on the filesystem under test (run a release build):
+// 1. 10,000 partitions with 1 MiB segments get one small batch each; VmRSS growth and open
+//    descriptors are read from /proc/self; close, a clean reopen, and (for at most
+//    `partitionsRecoveryDuration`) a reopen after a crash are timed.
+// 2. Baseline: `gigabytes` GiB written as 16 KiB pwrites and one final fdatasync, the same
+//    pattern as `dd bs=16k conv=fdatasync`.
+// 3. The same volume appended as ~16 KiB batches of 100-byte records, one batch per append
+//    as producers send them: with the default flush policy (one appender; page cache, then
+//    one flush(); and spread over 8 partitions appending in parallel), and with
+//    fsyncBeforeAcknowledge (8 concurrent appenders sharing fsyncs; 1 appender for up to
+//    `fsyncSoloDuration`).
+// 4. The flush-policy log read back with 1 MiB fetches: copied out with readBytes(), and as
+//    FileSlices only (what a sendfile transport does), warm and after dropping the files'
+//    pages with POSIX_FADV_DONTNEED.
+// 5. Recovery: the store is abandoned without close() (what a kill -9 leaves) and a new
+//    store times openLog, with the page cache warm and dropped, for Kafka's default 1 GiB
+//    segments (the active segment is the whole log) and 128 MiB ones; then a clean open.
+// MB/s means 10^6 bytes per second.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOCore
+import TernLogStore
+import TernPrimitives
+import TernProtocol
+
+/// How long the single durable appender runs, at most: one fsync per append is slow.
+private let fsyncSoloDuration = Duration.seconds(5)
+private let benchPartition = TopicPartition(topic: "bench", partition: 0)
+private let partitionsCount = 10_000
+/// How long the crashed reopen of the 10,000 partitions is timed for, at most.
+private let partitionsRecoveryDuration = Duration.seconds(10)
+
+/// Runs every log-store measurement in a fresh subdirectory of `directory` (created if
+/// needed; only the subdirectory is removed afterwards) and returns report lines. A failed
+/// step reports its error instead of numbers.
+func runLogStoreBench(directory parent: String, gigabytes: Double) async -> [String] {
+    let directory = parent + "/tern-logstore-bench-\(getpid())"
+    let volume = Int64(max(0.01, gigabytes) * Double(1 << 30))
+    let pool = makeLogBenchBatches(count: 64)
+    let batchBytes = pool[0].bytes.readableBytes
+    let appends = Int(volume / Int64(batchBytes))
+    var lines = [
+        "logstore bench: \(appends) batches of \(batchBytes) B (\(pool[0].records) records of 100 B) = "
+            + "\(formatMB(Int64(appends * batchBytes))) MB in \(directory)",
+    ]
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        lines += try await measurePartitions(directory: directory + "/partitions")
+        lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes))
+        lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends)
+        lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends))
+        lines += try await measureFsync(directory: directory, pool: pool, appends: appends)
+        lines += try await measureRecovery(directory: directory + "/segments128", pool: pool, appends: appends, segmentBytes: 128 << 20)
+    } catch {
+        lines.append("logstore bench FAILED: \(error)")
+    }
+    return lines
+}
+
+/// One encoded batch of the pool, and how many records it holds.
+private struct LogBenchBatch {
+    let bytes: ByteBuffer
+    let records: Int
+}
+
+/// `count` batches of 100-byte-value records, each as many records as fit in 16 KiB; all
+/// the same size (only the bytes differ), so a reader can count offsets from bytes.
+private func makeLogBenchBatches(count: Int) -> [LogBenchBatch] {
+    (0..<count).map { index in
+        var records: [Record] = []
+        var used = RecordBatchHeader.size
+        // A 100-byte value with small deltas encodes in under 110 bytes.
+        while used + 110 <= 16 * 1024 {
+            let number = records.count
+            records.append(Record(
+                timestampDelta: Int64(number), offsetDelta: Int32(number),
+                value: ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 31 &+ number), count: 100)
+            ))
+            used += 110
+        }
+        let batch = RecordBatch(baseTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000 + Int64(records.count - 1), records: records)
+        do {
+            return LogBenchBatch(bytes: try batch.encoded(), records: records.count)
+        } catch {
+            preconditionFailure("benchmark batch does not encode: \(error)")
+        }
+    }
+}
+
+/// Appends `count` batches from the pool as leader, starting at pool entry `first`.
+private func appendBatches(_ log: any PartitionLog, pool: [LogBenchBatch], first: Int, count: Int) async throws {
+    for index in 0..<count {
+        let batch = pool[(first + index) % pool.count].bytes
+        _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil)))
+    }
+}
+
+private func measureRawWrites(path: String, blocks: Int, blockBytes: Int) throws -> String {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw BenchFailure("open \(path): errno \(errno)") }
+    defer {
+        close(descriptor)
+        unlink(path)
+    }
+    let block = [UInt8](repeating: 0x61, count: blockBytes)
+    let start = ContinuousClock.now
+    for index in 0..<blocks {
+        let written = block.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, blockBytes, off_t(index) * off_t(blockBytes)) }
+        guard written == blockBytes else { throw BenchFailure("pwrite \(path): errno \(errno)") }
+    }
+    guard fdatasync(descriptor) == 0 else { throw BenchFailure("fdatasync \(path): errno \(errno)") }
+    return rateLine("raw pwrite 16 KiB + fdatasync", bytes: Int64(blocks * blockBytes), since: start)
+}
+
+private func measureFlushPolicy(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    let store = try SegmentedLogStore(directory: directory)
+    let log = try await store.openLog(benchPartition, config: LogConfig())
+    let bytes = Int64(appends * pool[0].bytes.readableBytes)
+    let start = ContinuousClock.now
+    try await appendBatches(log, pool: pool, first: 0, count: appends)
+    let appended = rateLine("append, flush policy (page cache)", bytes: bytes, since: start)
+    try await log.flush()
+    var lines = [appended, rateLine("append, flush policy, + flush()", bytes: bytes, since: start)]
+    let end = await log.offsets().logEndOffset
+    lines.append(try await readLine(log, label: "read + readBytes, warm", end: end, batch: pool[0], copying: true))
+    lines.append(try await readLine(log, label: "read FileSlices only, warm", end: end, batch: pool[0], copying: false))
+    try dropCachedPages(directory)
+    lines.append(try await readLine(log, label: "read + readBytes, cold", end: end, batch: pool[0], copying: true))
+    // The store is left open: recovery below starts from what a kill -9 would leave.
+    lines += try await timeRecovery(directory: directory, label: "1 GiB segments")
+    return lines
+}
+
+/// The same volume spread over 8 partitions, one appender each: every partition log is an
+/// actor with its own I/O lane, so they append in parallel.
+private func measureParallelPartitions(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> String {
+    let store = try SegmentedLogStore(directory: directory)
+    let count = 8
+    var logs: [any PartitionLog] = []
+    for number in 0..<count {
+        logs.append(try await store.openLog(TopicPartition(topic: "bench8", partition: Int32(number)), config: LogConfig()))
+    }
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for (number, log) in logs.enumerated() {
+            group.addTask { try await appendBatches(log, pool: pool, first: number, count: appends / count) }
+        }
+        try await group.waitForAll()
+    }
+    for log in logs { try await log.flush() }
+    let line = rateLine("append, flush policy, 8 partitions", bytes: Int64(appends / count * count * pool[0].bytes.readableBytes), since: start) + "  (+ flush())"
+    try await store.close()
+    try FileManager.default.removeItem(atPath: directory)
+    return line
+}
+
+/// Reads the whole log with 1 MiB fetches; with `copying`, every slice is copied into
+/// memory, otherwise only the slices' sizes are added up.
+private func readLine(_ log: any PartitionLog, label: String, end: Int64, batch: LogBenchBatch, copying: Bool) async throws -> String {
+    let batchBytes = batch.bytes.readableBytes
+    var offset: Int64 = 0
+    var total: Int64 = 0
+    let start = ContinuousClock.now
+    // Each fetch returns at least one batch, so the log's batch count bounds the loop.
+    var fetchesLeft = end / Int64(batch.records) + 1
+    while offset < end, fetchesLeft > 0 {
+        fetchesLeft -= 1
+        let result = try await log.read(LogReadRequest(fetchOffset: offset, maxBytes: 1 << 20))
+        var fetched = 0
+        for slice in result.slices {
+            fetched += copying ? try slice.readBytes().readableBytes : slice.byteCount
+        }
+        guard fetched > 0, fetched % batchBytes == 0 else { throw BenchFailure("read at \(offset) returned \(fetched) bytes") }
+        total += Int64(fetched)
+        offset += Int64(fetched / batchBytes * batch.records)
+    }
+    guard offset == end else { throw BenchFailure("reads stopped at \(offset) of \(end)") }
+    return rateLine(label, bytes: total, since: start)
+}
+
+private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    var config = LogConfig()
+    config.durability = .fsyncBeforeAcknowledge
+    let store = try SegmentedLogStore(directory: directory + "/fsync")
+    let log = try await store.openLog(benchPartition, config: config)
+    let appenders = 8
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for appender in 0..<appenders {
+            let share = appends / appenders + (appender < appends % appenders ? 1 : 0)
+            group.addTask { try await appendBatches(log, pool: pool, first: appender, count: share) }
+        }
+        try await group.waitForAll()
+    }
+    var lines = [rateLine("append, fsync, 8 appenders", bytes: Int64(appends * pool[0].bytes.readableBytes), since: start)]
+    try await store.close()
+
+    let soloStore = try SegmentedLogStore(directory: directory + "/fsync-solo")
+    let solo = try await soloStore.openLog(benchPartition, config: config)
+    let soloStart = ContinuousClock.now
+    var soloAppends = 0
+    while soloAppends < appends, ContinuousClock.now - soloStart < fsyncSoloDuration {
+        try await appendBatches(solo, pool: pool, first: soloAppends, count: 1)
+        soloAppends += 1
+    }
+    let seconds = secondsSince(soloStart)
+    lines.append(rateLine("append, fsync, 1 appender", bytes: Int64(soloAppends * pool[0].bytes.readableBytes), since: soloStart)
+        + "  (\(Int(Double(soloAppends) / seconds)) appends/s)")
+    try await soloStore.close()
+    return lines
+}
+
+private func measureRecovery(directory: String, pool: [LogBenchBatch], appends: Int, segmentBytes: Int) async throws -> [String] {
+    var config = LogConfig()
+    config.segmentBytes = segmentBytes
+    let store = try SegmentedLogStore(directory: directory)
+    let log = try await store.openLog(benchPartition, config: config)
+    // The worst case: about `appends` batches, and the active segment one batch short of full.
+    let perSegment = segmentBytes / pool[0].bytes.readableBytes
+    try await appendBatches(log, pool: pool, first: 0, count: max(1, appends / perSegment) * perSegment + perSegment - 1)
+    try await log.flush()
+    return try await timeRecovery(directory: directory, label: "\(segmentBytes >> 20) MiB segments", config: config)
+}
+
+/// Times openLog after a crash (the caller's store is abandoned unclosed), warm and with
+/// the log's pages dropped, then after a clean close.
+private func timeRecovery(directory: String, label: String, config: LogConfig = LogConfig()) async throws -> [String] {
+    var lines: [String] = []
+    for cold in [false, true] {
+        if cold { try dropCachedPages(directory) }
+        let store = try SegmentedLogStore(directory: directory)
+        let start = ContinuousClock.now
+        let log = try await store.openLog(benchPartition, config: config)
+        let elapsed = secondsSince(start)
+        let end = await log.offsets().logEndOffset
+        lines.append(pad("recovery open, \(label), \(cold ? "cold" : "warm")", 40) + formatSeconds(elapsed) + "  (log end \(end), active segment \(formatMB(activeSegmentBytes(directory))) MB)")
+    }
+    let closing = try SegmentedLogStore(directory: directory)
+    _ = try await closing.openLog(benchPartition, config: config)
+    try await closing.close()
+    let clean = try SegmentedLogStore(directory: directory)
+    let start = ContinuousClock.now
+    _ = try await clean.openLog(benchPartition, config: config)
+    lines.append(pad("clean open, \(label)", 40) + formatSeconds(secondsSince(start)))
+    try await clean.close()
+    return lines
+}
+
+/// The size of the newest segment's log file of the bench partition.
+private func activeSegmentBytes(_ directory: String) -> Int64 {
+    let partition = directory + "/" + benchPartition.description
+    let logs = ((try? FileManager.default.contentsOfDirectory(atPath: partition)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+    guard let newest = logs.last, let size = (try? FileManager.default.attributesOfItem(atPath: partition + "/" + newest))?[.size] as? Int64 else { return 0 }
+    return size
+}
+
+/// Asks the kernel to drop the cached pages of every file under `directory` (they are all
+/// flushed, so it can), so the next reads come from the disk.
+private func dropCachedPages(_ directory: String) throws {
+    guard let walker = FileManager.default.enumerator(atPath: directory) else { throw BenchFailure("cannot list \(directory)") }
+    while let name = walker.nextObject() as? String {
+        let descriptor = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { continue }
+        _ = fdatasync(descriptor)
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
+        close(descriptor)
+    }
+}
+
+private func measurePartitions(directory: String) async throws -> [String] {
+    var config = LogConfig()
+    config.segmentBytes = 1 << 20
+    let batch = try RecordBatch(baseTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, records: [
+        Record(offsetDelta: 0, value: ByteBuffer(repeating: 0x62, count: 100)),
+    ]).encoded()
+    let partitions = (0..<partitionsCount).map { TopicPartition(topic: "p", partition: Int32($0)) }
+    let rssBefore = residentKilobytes()
+    let descriptorsBefore = openDescriptorCount()
+    let store = try SegmentedLogStore(directory: directory)
+    var start = ContinuousClock.now
+    for partition in partitions {
+        let log = try await store.openLog(partition, config: config)
+        _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil)))
+    }
+    let growth = residentKilobytes() - rssBefore
+    var lines = [
+        pad("\(partitionsCount) partitions: create + 1 append", 40) + formatSeconds(secondsSince(start)),
+        pad("\(partitionsCount) partitions: RSS growth", 40)
+            + "\(growth / 1024) MiB (\(growth * 1024 / Int64(partitionsCount)) B per partition)",
+        pad("\(partitionsCount) partitions: open descriptors", 40)
+            + "\(openDescriptorCount() - descriptorsBefore) more (the store caches at most 1024 segment files)",
+    ]
+    start = ContinuousClock.now
+    try await store.close()
+    lines.append(pad("\(partitionsCount) partitions: close", 40) + formatSeconds(secondsSince(start)))
+    let clean = try SegmentedLogStore(directory: directory)
+    start = ContinuousClock.now
+    for partition in partitions { _ = try await clean.openLog(partition, config: config) }
+    lines.append(pad("\(partitionsCount) partitions: clean reopen", 40) + formatSeconds(secondsSince(start)))
+    // `clean` is abandoned unclosed, as a kill -9 would leave it, so the next store recovers
+    // every active segment; only as many as fit in `partitionsRecoveryDuration` are timed.
+    let crashed = try SegmentedLogStore(directory: directory)
+    start = ContinuousClock.now
+    var recovered = 0
+    for partition in partitions where ContinuousClock.now - start < partitionsRecoveryDuration {
+        _ = try await crashed.openLog(partition, config: config)
+        recovered += 1
+    }
+    let seconds = secondsSince(start)
+    lines.append(pad("\(partitionsCount) partitions: crash reopen", 40)
+        + "\(recovered) in \(formatSeconds(seconds)) = \(formatSeconds(seconds / Double(max(1, recovered)))) each")
+    return lines
+}
+
+/// VmRSS from /proc/self/status, in KiB; 0 when unreadable.
+private func residentKilobytes() -> Int64 {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+    return line.flatMap { Int64($0.split(separator: " ")[1]) } ?? 0
+}
+
+private func openDescriptorCount() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+
+private struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+private func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+private func rateLine(_ label: String, bytes: Int64, since start: ContinuousClock.Instant) -> String {
+    let seconds = secondsSince(start)
+    return pad(label, 40) + "\(formatMB(bytes)) MB in \(formatSeconds(seconds)) = \(Int(Double(bytes) / 1e6 / max(seconds, 1e-9))) MB/s"
+}
+
+private func formatMB(_ bytes: Int64) -> String { String(Int((Double(bytes) / 1e6).rounded())) }
+
+private func formatSeconds(_ seconds: Double) -> String {
+    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\(Double(Int(seconds * 100)) / 100) s"
+}
+
+private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
