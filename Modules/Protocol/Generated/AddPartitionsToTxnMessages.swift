@@ -11,7 +11,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 3
 
     /// `Transactions`: versions v4+.
-    public var transactions: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction]
+    public var transactions: [AddPartitionsToTxnRequest.Transaction]
     /// `V3AndBelowTransactionalId`: versions v0-3.
     public var v3AndBelowTransactionalId: String
     /// `V3AndBelowProducerId`: versions v0-3.
@@ -19,17 +19,17 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
     /// `V3AndBelowProducerEpoch`: versions v0-3.
     public var v3AndBelowProducerEpoch: Int16
     /// `V3AndBelowTopics`: versions v0-3.
-    public var v3AndBelowTopics: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic]
+    public var v3AndBelowTopics: [AddPartitionsToTxnRequest.Transaction.Topic]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        transactions: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction] = [],
+        transactions: [AddPartitionsToTxnRequest.Transaction] = [],
         v3AndBelowTransactionalId: String = "",
         v3AndBelowProducerId: Int64 = 0,
         v3AndBelowProducerEpoch: Int16 = 0,
-        v3AndBelowTopics: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic] = [],
+        v3AndBelowTopics: [AddPartitionsToTxnRequest.Transaction.Topic] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.transactions = transactions
@@ -46,10 +46,10 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
         let flexible = version >= 3
         if version >= 4 {
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction] = []
+                var items: [AddPartitionsToTxnRequest.Transaction] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction(from: &buffer, version: version))
+                    items.append(try AddPartitionsToTxnRequest.Transaction(from: &buffer, version: version))
                 }
                 self.transactions = items
             } else {
@@ -67,10 +67,10 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
         }
         if version <= 3 {
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic] = []
+                var items: [AddPartitionsToTxnRequest.Transaction.Topic] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic(from: &buffer, version: version))
+                    items.append(try AddPartitionsToTxnRequest.Transaction.Topic(from: &buffer, version: version))
                 }
                 self.v3AndBelowTopics = items
             } else {
@@ -116,7 +116,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
         }
     }
 
-    public struct AddPartitionsToTxnTransaction: Hashable, Sendable {
+    public struct Transaction: Hashable, Sendable {
         /// `TransactionalId`: versions v4+.
         public var transactionalId: String
         /// `ProducerId`: versions v4+.
@@ -126,7 +126,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
         /// `VerifyOnly`: versions v4+.
         public var verifyOnly: Bool
         /// `Topics`: versions v4+.
-        public var topics: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic]
+        public var topics: [AddPartitionsToTxnRequest.Transaction.Topic]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -136,7 +136,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
             producerId: Int64 = 0,
             producerEpoch: Int16 = 0,
             verifyOnly: Bool = false,
-            topics: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic] = [],
+            topics: [AddPartitionsToTxnRequest.Transaction.Topic] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.transactionalId = transactionalId
@@ -165,10 +165,10 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
             }
             if version >= 4 {
                 if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                    var items: [AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic] = []
+                    var items: [AddPartitionsToTxnRequest.Transaction.Topic] = []
                     items.reserveCapacity(count)
                     for _ in 0..<count {
-                        items.append(try AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic(from: &buffer, version: version))
+                        items.append(try AddPartitionsToTxnRequest.Transaction.Topic(from: &buffer, version: version))
                     }
                     self.topics = items
                 } else {
@@ -211,7 +211,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequest {
             }
         }
 
-        public struct AddPartitionsToTxnTopic: Hashable, Sendable {
+        public struct Topic: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `Partitions`: versions v0+.
@@ -282,9 +282,9 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
     /// `ErrorCode`: versions v4+.
     public var errorCode: Int16
     /// `ResultsByTransaction`: versions v4+.
-    public var resultsByTransaction: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult]
+    public var resultsByTransaction: [AddPartitionsToTxnResponse.TransactionResult]
     /// `ResultsByTopicV3AndBelow`: versions v0-3.
-    public var resultsByTopicV3AndBelow: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult]
+    public var resultsByTopicV3AndBelow: [AddPartitionsToTxnResponse.TransactionResult.TopicResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
@@ -292,8 +292,8 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
     public init(
         throttleTimeMs: Int32 = 0,
         errorCode: Int16 = 0,
-        resultsByTransaction: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult] = [],
-        resultsByTopicV3AndBelow: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult] = [],
+        resultsByTransaction: [AddPartitionsToTxnResponse.TransactionResult] = [],
+        resultsByTopicV3AndBelow: [AddPartitionsToTxnResponse.TransactionResult.TopicResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -313,10 +313,10 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
         }
         if version >= 4 {
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult] = []
+                var items: [AddPartitionsToTxnResponse.TransactionResult] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try AddPartitionsToTxnResponse.AddPartitionsToTxnResult(from: &buffer, version: version))
+                    items.append(try AddPartitionsToTxnResponse.TransactionResult(from: &buffer, version: version))
                 }
                 self.resultsByTransaction = items
             } else {
@@ -325,10 +325,10 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
         }
         if version <= 3 {
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult] = []
+                var items: [AddPartitionsToTxnResponse.TransactionResult.TopicResult] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult(from: &buffer, version: version))
+                    items.append(try AddPartitionsToTxnResponse.TransactionResult.TopicResult(from: &buffer, version: version))
                 }
                 self.resultsByTopicV3AndBelow = items
             } else {
@@ -369,18 +369,18 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
         }
     }
 
-    public struct AddPartitionsToTxnResult: Hashable, Sendable {
+    public struct TransactionResult: Hashable, Sendable {
         /// `TransactionalId`: versions v4+.
         public var transactionalId: String
         /// `TopicResults`: versions v4+.
-        public var topicResults: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult]
+        public var topicResults: [AddPartitionsToTxnResponse.TransactionResult.TopicResult]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
         /// Creates a value; every field defaults to its protocol default.
         public init(
             transactionalId: String = "",
-            topicResults: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult] = [],
+            topicResults: [AddPartitionsToTxnResponse.TransactionResult.TopicResult] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.transactionalId = transactionalId
@@ -397,10 +397,10 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
             }
             if version >= 4 {
                 if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                    var items: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult] = []
+                    var items: [AddPartitionsToTxnResponse.TransactionResult.TopicResult] = []
                     items.reserveCapacity(count)
                     for _ in 0..<count {
-                        items.append(try AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult(from: &buffer, version: version))
+                        items.append(try AddPartitionsToTxnResponse.TransactionResult.TopicResult(from: &buffer, version: version))
                     }
                     self.topicResults = items
                 } else {
@@ -434,18 +434,18 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
             }
         }
 
-        public struct AddPartitionsToTxnTopicResult: Hashable, Sendable {
+        public struct TopicResult: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `ResultsByPartition`: versions v0+.
-            public var resultsByPartition: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult]
+            public var resultsByPartition: [AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult]
             /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
             public var unknownTaggedFields: [TaggedField]
 
             /// Creates a value; every field defaults to its protocol default.
             public init(
                 name: String = "",
-                resultsByPartition: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult] = [],
+                resultsByPartition: [AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult] = [],
                 unknownTaggedFields: [TaggedField] = []
             ) {
                 self.name = name
@@ -459,10 +459,10 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
                 let flexible = version >= 3
                 self.name = try buffer.readKafkaString(compact: flexible)
                 if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                    var items: [AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult] = []
+                    var items: [AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult] = []
                     items.reserveCapacity(count)
                     for _ in 0..<count {
-                        items.append(try AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult(from: &buffer, version: version))
+                        items.append(try AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult(from: &buffer, version: version))
                     }
                     self.resultsByPartition = items
                 } else {
@@ -491,7 +491,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponse {
                 }
             }
 
-            public struct AddPartitionsToTxnPartitionResult: Hashable, Sendable {
+            public struct PartitionResult: Hashable, Sendable {
                 /// `PartitionIndex`: versions v0+.
                 public var partitionIndex: Int32
                 /// `PartitionErrorCode`: versions v0+.

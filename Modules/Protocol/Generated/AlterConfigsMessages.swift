@@ -11,7 +11,7 @@ public struct AlterConfigsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 2
 
     /// `Resources`: versions v0+.
-    public var resources: [AlterConfigsRequest.AlterConfigsResource]
+    public var resources: [AlterConfigsRequest.Resource]
     /// `ValidateOnly`: versions v0+.
     public var validateOnly: Bool
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
@@ -19,7 +19,7 @@ public struct AlterConfigsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        resources: [AlterConfigsRequest.AlterConfigsResource] = [],
+        resources: [AlterConfigsRequest.Resource] = [],
         validateOnly: Bool = false,
         unknownTaggedFields: [TaggedField] = []
     ) {
@@ -33,10 +33,10 @@ public struct AlterConfigsRequest: KafkaRequest {
         self.init()
         let flexible = version >= 2
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [AlterConfigsRequest.AlterConfigsResource] = []
+            var items: [AlterConfigsRequest.Resource] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try AlterConfigsRequest.AlterConfigsResource(from: &buffer, version: version))
+                items.append(try AlterConfigsRequest.Resource(from: &buffer, version: version))
             }
             self.resources = items
         } else {
@@ -66,13 +66,13 @@ public struct AlterConfigsRequest: KafkaRequest {
         }
     }
 
-    public struct AlterConfigsResource: Hashable, Sendable {
+    public struct Resource: Hashable, Sendable {
         /// `ResourceType`: versions v0+.
         public var resourceType: Int8
         /// `ResourceName`: versions v0+.
         public var resourceName: String
         /// `Configs`: versions v0+.
-        public var configs: [AlterConfigsRequest.AlterConfigsResource.AlterableConfig]
+        public var configs: [AlterConfigsRequest.Resource.Config]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -80,7 +80,7 @@ public struct AlterConfigsRequest: KafkaRequest {
         public init(
             resourceType: Int8 = 0,
             resourceName: String = "",
-            configs: [AlterConfigsRequest.AlterConfigsResource.AlterableConfig] = [],
+            configs: [AlterConfigsRequest.Resource.Config] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.resourceType = resourceType
@@ -96,10 +96,10 @@ public struct AlterConfigsRequest: KafkaRequest {
             self.resourceType = try buffer.readKafkaInteger(as: Int8.self)
             self.resourceName = try buffer.readKafkaString(compact: flexible)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [AlterConfigsRequest.AlterConfigsResource.AlterableConfig] = []
+                var items: [AlterConfigsRequest.Resource.Config] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try AlterConfigsRequest.AlterConfigsResource.AlterableConfig(from: &buffer, version: version))
+                    items.append(try AlterConfigsRequest.Resource.Config(from: &buffer, version: version))
                 }
                 self.configs = items
             } else {
@@ -129,7 +129,7 @@ public struct AlterConfigsRequest: KafkaRequest {
             }
         }
 
-        public struct AlterableConfig: Hashable, Sendable {
+        public struct Config: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `Value`: versions v0+, nullable v0+.
@@ -190,14 +190,14 @@ public struct AlterConfigsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v0+.
     public var throttleTimeMs: Int32
     /// `Responses`: versions v0+.
-    public var responses: [AlterConfigsResponse.AlterConfigsResourceResponse]
+    public var responses: [AlterConfigsResponse.ResourceResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        responses: [AlterConfigsResponse.AlterConfigsResourceResponse] = [],
+        responses: [AlterConfigsResponse.ResourceResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -211,10 +211,10 @@ public struct AlterConfigsResponse: KafkaResponse {
         let flexible = version >= 2
         self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [AlterConfigsResponse.AlterConfigsResourceResponse] = []
+            var items: [AlterConfigsResponse.ResourceResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try AlterConfigsResponse.AlterConfigsResourceResponse(from: &buffer, version: version))
+                items.append(try AlterConfigsResponse.ResourceResult(from: &buffer, version: version))
             }
             self.responses = items
         } else {
@@ -243,7 +243,7 @@ public struct AlterConfigsResponse: KafkaResponse {
         }
     }
 
-    public struct AlterConfigsResourceResponse: Hashable, Sendable {
+    public struct ResourceResult: Hashable, Sendable {
         /// `ErrorCode`: versions v0+.
         public var errorCode: Int16
         /// `ErrorMessage`: versions v0+, nullable v0+.

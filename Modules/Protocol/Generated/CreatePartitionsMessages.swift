@@ -11,7 +11,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 2
 
     /// `Topics`: versions v0+.
-    public var topics: [CreatePartitionsRequest.CreatePartitionsTopic]
+    public var topics: [CreatePartitionsRequest.Topic]
     /// `TimeoutMs`: versions v0+.
     public var timeoutMs: Int32
     /// `ValidateOnly`: versions v0+.
@@ -21,7 +21,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        topics: [CreatePartitionsRequest.CreatePartitionsTopic] = [],
+        topics: [CreatePartitionsRequest.Topic] = [],
         timeoutMs: Int32 = 0,
         validateOnly: Bool = false,
         unknownTaggedFields: [TaggedField] = []
@@ -37,10 +37,10 @@ public struct CreatePartitionsRequest: KafkaRequest {
         self.init()
         let flexible = version >= 2
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [CreatePartitionsRequest.CreatePartitionsTopic] = []
+            var items: [CreatePartitionsRequest.Topic] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try CreatePartitionsRequest.CreatePartitionsTopic(from: &buffer, version: version))
+                items.append(try CreatePartitionsRequest.Topic(from: &buffer, version: version))
             }
             self.topics = items
         } else {
@@ -72,13 +72,13 @@ public struct CreatePartitionsRequest: KafkaRequest {
         }
     }
 
-    public struct CreatePartitionsTopic: Hashable, Sendable {
+    public struct Topic: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `Count`: versions v0+.
         public var count: Int32
         /// `Assignments`: versions v0+, nullable v0+.
-        public var assignments: [CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment]?
+        public var assignments: [CreatePartitionsRequest.Topic.Assignment]?
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -86,7 +86,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
         public init(
             name: String = "",
             count: Int32 = 0,
-            assignments: [CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment]? = [],
+            assignments: [CreatePartitionsRequest.Topic.Assignment]? = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.name = name
@@ -102,10 +102,10 @@ public struct CreatePartitionsRequest: KafkaRequest {
             self.name = try buffer.readKafkaString(compact: flexible)
             self.count = try buffer.readKafkaInteger(as: Int32.self)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment] = []
+                var items: [CreatePartitionsRequest.Topic.Assignment] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment(from: &buffer, version: version))
+                    items.append(try CreatePartitionsRequest.Topic.Assignment(from: &buffer, version: version))
                 }
                 self.assignments = items
             } else {
@@ -139,7 +139,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
             }
         }
 
-        public struct CreatePartitionsAssignment: Hashable, Sendable {
+        public struct Assignment: Hashable, Sendable {
             /// `BrokerIds`: versions v0+.
             public var brokerIds: [Int32]
             /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
@@ -202,14 +202,14 @@ public struct CreatePartitionsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v0+.
     public var throttleTimeMs: Int32
     /// `Results`: versions v0+.
-    public var results: [CreatePartitionsResponse.CreatePartitionsTopicResult]
+    public var results: [CreatePartitionsResponse.TopicResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        results: [CreatePartitionsResponse.CreatePartitionsTopicResult] = [],
+        results: [CreatePartitionsResponse.TopicResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -223,10 +223,10 @@ public struct CreatePartitionsResponse: KafkaResponse {
         let flexible = version >= 2
         self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [CreatePartitionsResponse.CreatePartitionsTopicResult] = []
+            var items: [CreatePartitionsResponse.TopicResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try CreatePartitionsResponse.CreatePartitionsTopicResult(from: &buffer, version: version))
+                items.append(try CreatePartitionsResponse.TopicResult(from: &buffer, version: version))
             }
             self.results = items
         } else {
@@ -255,7 +255,7 @@ public struct CreatePartitionsResponse: KafkaResponse {
         }
     }
 
-    public struct CreatePartitionsTopicResult: Hashable, Sendable {
+    public struct TopicResult: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `ErrorCode`: versions v0+.

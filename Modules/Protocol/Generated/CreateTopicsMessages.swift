@@ -11,7 +11,7 @@ public struct CreateTopicsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 5
 
     /// `Topics`: versions v0+.
-    public var topics: [CreateTopicsRequest.CreatableTopic]
+    public var topics: [CreateTopicsRequest.Topic]
     /// `TimeoutMs`: versions v0+.
     public var timeoutMs: Int32
     /// `ValidateOnly`: versions v1+.
@@ -21,7 +21,7 @@ public struct CreateTopicsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        topics: [CreateTopicsRequest.CreatableTopic] = [],
+        topics: [CreateTopicsRequest.Topic] = [],
         timeoutMs: Int32 = 60000,
         validateOnly: Bool = false,
         unknownTaggedFields: [TaggedField] = []
@@ -37,10 +37,10 @@ public struct CreateTopicsRequest: KafkaRequest {
         self.init()
         let flexible = version >= 5
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [CreateTopicsRequest.CreatableTopic] = []
+            var items: [CreateTopicsRequest.Topic] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try CreateTopicsRequest.CreatableTopic(from: &buffer, version: version))
+                items.append(try CreateTopicsRequest.Topic(from: &buffer, version: version))
             }
             self.topics = items
         } else {
@@ -76,7 +76,7 @@ public struct CreateTopicsRequest: KafkaRequest {
         }
     }
 
-    public struct CreatableTopic: Hashable, Sendable {
+    public struct Topic: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `NumPartitions`: versions v0+.
@@ -84,9 +84,9 @@ public struct CreateTopicsRequest: KafkaRequest {
         /// `ReplicationFactor`: versions v0+.
         public var replicationFactor: Int16
         /// `Assignments`: versions v0+.
-        public var assignments: [CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment]
+        public var assignments: [CreateTopicsRequest.Topic.ReplicaAssignment]
         /// `Configs`: versions v0+.
-        public var configs: [CreateTopicsRequest.CreatableTopic.CreateableTopicConfig]
+        public var configs: [CreateTopicsRequest.Topic.TopicConfig]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -95,8 +95,8 @@ public struct CreateTopicsRequest: KafkaRequest {
             name: String = "",
             numPartitions: Int32 = 0,
             replicationFactor: Int16 = 0,
-            assignments: [CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment] = [],
-            configs: [CreateTopicsRequest.CreatableTopic.CreateableTopicConfig] = [],
+            assignments: [CreateTopicsRequest.Topic.ReplicaAssignment] = [],
+            configs: [CreateTopicsRequest.Topic.TopicConfig] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.name = name
@@ -115,20 +115,20 @@ public struct CreateTopicsRequest: KafkaRequest {
             self.numPartitions = try buffer.readKafkaInteger(as: Int32.self)
             self.replicationFactor = try buffer.readKafkaInteger(as: Int16.self)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment] = []
+                var items: [CreateTopicsRequest.Topic.ReplicaAssignment] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment(from: &buffer, version: version))
+                    items.append(try CreateTopicsRequest.Topic.ReplicaAssignment(from: &buffer, version: version))
                 }
                 self.assignments = items
             } else {
                 throw DecodeError.invalidLength(-1, context: "Assignments")
             }
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [CreateTopicsRequest.CreatableTopic.CreateableTopicConfig] = []
+                var items: [CreateTopicsRequest.Topic.TopicConfig] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try CreateTopicsRequest.CreatableTopic.CreateableTopicConfig(from: &buffer, version: version))
+                    items.append(try CreateTopicsRequest.Topic.TopicConfig(from: &buffer, version: version))
                 }
                 self.configs = items
             } else {
@@ -163,7 +163,7 @@ public struct CreateTopicsRequest: KafkaRequest {
             }
         }
 
-        public struct CreatableReplicaAssignment: Hashable, Sendable {
+        public struct ReplicaAssignment: Hashable, Sendable {
             /// `PartitionIndex`: versions v0+.
             public var partitionIndex: Int32
             /// `BrokerIds`: versions v0+.
@@ -221,7 +221,7 @@ public struct CreateTopicsRequest: KafkaRequest {
             }
         }
 
-        public struct CreateableTopicConfig: Hashable, Sendable {
+        public struct TopicConfig: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `Value`: versions v0+, nullable v0+.
@@ -282,14 +282,14 @@ public struct CreateTopicsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v2+.
     public var throttleTimeMs: Int32
     /// `Topics`: versions v0+.
-    public var topics: [CreateTopicsResponse.CreatableTopicResult]
+    public var topics: [CreateTopicsResponse.TopicResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        topics: [CreateTopicsResponse.CreatableTopicResult] = [],
+        topics: [CreateTopicsResponse.TopicResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -305,10 +305,10 @@ public struct CreateTopicsResponse: KafkaResponse {
             self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         }
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [CreateTopicsResponse.CreatableTopicResult] = []
+            var items: [CreateTopicsResponse.TopicResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try CreateTopicsResponse.CreatableTopicResult(from: &buffer, version: version))
+                items.append(try CreateTopicsResponse.TopicResult(from: &buffer, version: version))
             }
             self.topics = items
         } else {
@@ -339,7 +339,7 @@ public struct CreateTopicsResponse: KafkaResponse {
         }
     }
 
-    public struct CreatableTopicResult: Hashable, Sendable {
+    public struct TopicResult: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `TopicId`: versions v7+.
@@ -355,7 +355,7 @@ public struct CreateTopicsResponse: KafkaResponse {
         /// `ReplicationFactor`: versions v5+.
         public var replicationFactor: Int16
         /// `Configs`: versions v5+, nullable v5+.
-        public var configs: [CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs]?
+        public var configs: [CreateTopicsResponse.TopicResult.TopicResultConfig]?
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -368,7 +368,7 @@ public struct CreateTopicsResponse: KafkaResponse {
             topicConfigErrorCode: Int16 = 0,
             numPartitions: Int32 = -1,
             replicationFactor: Int16 = -1,
-            configs: [CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs]? = [],
+            configs: [CreateTopicsResponse.TopicResult.TopicResultConfig]? = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.name = name
@@ -402,10 +402,10 @@ public struct CreateTopicsResponse: KafkaResponse {
             }
             if version >= 5 {
                 if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                    var items: [CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs] = []
+                    var items: [CreateTopicsResponse.TopicResult.TopicResultConfig] = []
                     items.reserveCapacity(count)
                     for _ in 0..<count {
-                        items.append(try CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs(from: &buffer, version: version))
+                        items.append(try CreateTopicsResponse.TopicResult.TopicResultConfig(from: &buffer, version: version))
                     }
                     self.configs = items
                 } else {
@@ -469,7 +469,7 @@ public struct CreateTopicsResponse: KafkaResponse {
             }
         }
 
-        public struct CreatableTopicConfigs: Hashable, Sendable {
+        public struct TopicResultConfig: Hashable, Sendable {
             /// `Name`: versions v5+.
             public var name: String
             /// `Value`: versions v5+, nullable v5+.

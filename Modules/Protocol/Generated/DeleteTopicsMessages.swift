@@ -11,7 +11,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 4
 
     /// `Topics`: versions v6+.
-    public var topics: [DeleteTopicsRequest.DeleteTopicState]
+    public var topics: [DeleteTopicsRequest.TopicState]
     /// `TopicNames`: versions v0-5.
     public var topicNames: [String]
     /// `TimeoutMs`: versions v0+.
@@ -21,7 +21,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        topics: [DeleteTopicsRequest.DeleteTopicState] = [],
+        topics: [DeleteTopicsRequest.TopicState] = [],
         topicNames: [String] = [],
         timeoutMs: Int32 = 0,
         unknownTaggedFields: [TaggedField] = []
@@ -38,10 +38,10 @@ public struct DeleteTopicsRequest: KafkaRequest {
         let flexible = version >= 4
         if version >= 6 {
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [DeleteTopicsRequest.DeleteTopicState] = []
+                var items: [DeleteTopicsRequest.TopicState] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try DeleteTopicsRequest.DeleteTopicState(from: &buffer, version: version))
+                    items.append(try DeleteTopicsRequest.TopicState(from: &buffer, version: version))
                 }
                 self.topics = items
             } else {
@@ -92,7 +92,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
         }
     }
 
-    public struct DeleteTopicState: Hashable, Sendable {
+    public struct TopicState: Hashable, Sendable {
         /// `Name`: versions v6+, nullable v6+.
         public var name: String?
         /// `TopicId`: versions v6+.
@@ -160,14 +160,14 @@ public struct DeleteTopicsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v1+.
     public var throttleTimeMs: Int32
     /// `Responses`: versions v0+.
-    public var responses: [DeleteTopicsResponse.DeletableTopicResult]
+    public var responses: [DeleteTopicsResponse.TopicResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        responses: [DeleteTopicsResponse.DeletableTopicResult] = [],
+        responses: [DeleteTopicsResponse.TopicResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -183,10 +183,10 @@ public struct DeleteTopicsResponse: KafkaResponse {
             self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         }
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [DeleteTopicsResponse.DeletableTopicResult] = []
+            var items: [DeleteTopicsResponse.TopicResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try DeleteTopicsResponse.DeletableTopicResult(from: &buffer, version: version))
+                items.append(try DeleteTopicsResponse.TopicResult(from: &buffer, version: version))
             }
             self.responses = items
         } else {
@@ -217,7 +217,7 @@ public struct DeleteTopicsResponse: KafkaResponse {
         }
     }
 
-    public struct DeletableTopicResult: Hashable, Sendable {
+    public struct TopicResult: Hashable, Sendable {
         /// `Name`: versions v0+, nullable v6+.
         public var name: String?
         /// `TopicId`: versions v6+.

@@ -11,7 +11,7 @@ public struct DescribeConfigsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 4
 
     /// `Resources`: versions v0+.
-    public var resources: [DescribeConfigsRequest.DescribeConfigsResource]
+    public var resources: [DescribeConfigsRequest.Resource]
     /// `IncludeSynonyms`: versions v1+.
     public var includeSynonyms: Bool
     /// `IncludeDocumentation`: versions v3+.
@@ -21,7 +21,7 @@ public struct DescribeConfigsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        resources: [DescribeConfigsRequest.DescribeConfigsResource] = [],
+        resources: [DescribeConfigsRequest.Resource] = [],
         includeSynonyms: Bool = false,
         includeDocumentation: Bool = false,
         unknownTaggedFields: [TaggedField] = []
@@ -37,10 +37,10 @@ public struct DescribeConfigsRequest: KafkaRequest {
         self.init()
         let flexible = version >= 4
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [DescribeConfigsRequest.DescribeConfigsResource] = []
+            var items: [DescribeConfigsRequest.Resource] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try DescribeConfigsRequest.DescribeConfigsResource(from: &buffer, version: version))
+                items.append(try DescribeConfigsRequest.Resource(from: &buffer, version: version))
             }
             self.resources = items
         } else {
@@ -80,7 +80,7 @@ public struct DescribeConfigsRequest: KafkaRequest {
         }
     }
 
-    public struct DescribeConfigsResource: Hashable, Sendable {
+    public struct Resource: Hashable, Sendable {
         /// `ResourceType`: versions v0+.
         public var resourceType: Int8
         /// `ResourceName`: versions v0+.
@@ -158,14 +158,14 @@ public struct DescribeConfigsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v0+.
     public var throttleTimeMs: Int32
     /// `Results`: versions v0+.
-    public var results: [DescribeConfigsResponse.DescribeConfigsResult]
+    public var results: [DescribeConfigsResponse.ResourceResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        results: [DescribeConfigsResponse.DescribeConfigsResult] = [],
+        results: [DescribeConfigsResponse.ResourceResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -179,10 +179,10 @@ public struct DescribeConfigsResponse: KafkaResponse {
         let flexible = version >= 4
         self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [DescribeConfigsResponse.DescribeConfigsResult] = []
+            var items: [DescribeConfigsResponse.ResourceResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try DescribeConfigsResponse.DescribeConfigsResult(from: &buffer, version: version))
+                items.append(try DescribeConfigsResponse.ResourceResult(from: &buffer, version: version))
             }
             self.results = items
         } else {
@@ -211,7 +211,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
         }
     }
 
-    public struct DescribeConfigsResult: Hashable, Sendable {
+    public struct ResourceResult: Hashable, Sendable {
         /// `ErrorCode`: versions v0+.
         public var errorCode: Int16
         /// `ErrorMessage`: versions v0+, nullable v0+.
@@ -221,7 +221,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
         /// `ResourceName`: versions v0+.
         public var resourceName: String
         /// `Configs`: versions v0+.
-        public var configs: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult]
+        public var configs: [DescribeConfigsResponse.ResourceResult.ConfigResult]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -231,7 +231,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
             errorMessage: String? = "",
             resourceType: Int8 = 0,
             resourceName: String = "",
-            configs: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult] = [],
+            configs: [DescribeConfigsResponse.ResourceResult.ConfigResult] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.errorCode = errorCode
@@ -251,10 +251,10 @@ public struct DescribeConfigsResponse: KafkaResponse {
             self.resourceType = try buffer.readKafkaInteger(as: Int8.self)
             self.resourceName = try buffer.readKafkaString(compact: flexible)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult] = []
+                var items: [DescribeConfigsResponse.ResourceResult.ConfigResult] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult(from: &buffer, version: version))
+                    items.append(try DescribeConfigsResponse.ResourceResult.ConfigResult(from: &buffer, version: version))
                 }
                 self.configs = items
             } else {
@@ -290,7 +290,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
             }
         }
 
-        public struct DescribeConfigsResourceResult: Hashable, Sendable {
+        public struct ConfigResult: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `Value`: versions v0+, nullable v0+.
@@ -304,7 +304,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
             /// `IsSensitive`: versions v0+.
             public var isSensitive: Bool
             /// `Synonyms`: versions v1+.
-            public var synonyms: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym]
+            public var synonyms: [DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym]
             /// `ConfigType`: versions v3+.
             public var configType: Int8
             /// `Documentation`: versions v3+, nullable v0+.
@@ -320,7 +320,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
                 isDefault: Bool = false,
                 configSource: Int8 = -1,
                 isSensitive: Bool = false,
-                synonyms: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym] = [],
+                synonyms: [DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym] = [],
                 configType: Int8 = 0,
                 documentation: String? = "",
                 unknownTaggedFields: [TaggedField] = []
@@ -353,10 +353,10 @@ public struct DescribeConfigsResponse: KafkaResponse {
                 self.isSensitive = try buffer.readKafkaBool()
                 if version >= 1 {
                     if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                        var items: [DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym] = []
+                        var items: [DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym] = []
                         items.reserveCapacity(count)
                         for _ in 0..<count {
-                            items.append(try DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym(from: &buffer, version: version))
+                            items.append(try DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym(from: &buffer, version: version))
                         }
                         self.synonyms = items
                     } else {
@@ -417,7 +417,7 @@ public struct DescribeConfigsResponse: KafkaResponse {
                 }
             }
 
-            public struct DescribeConfigsSynonym: Hashable, Sendable {
+            public struct Synonym: Hashable, Sendable {
                 /// `Name`: versions v1+.
                 public var name: String
                 /// `Value`: versions v1+, nullable v0+.

@@ -11,7 +11,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 1
 
     /// `Resources`: versions v0+.
-    public var resources: [IncrementalAlterConfigsRequest.AlterConfigsResource]
+    public var resources: [IncrementalAlterConfigsRequest.Resource]
     /// `ValidateOnly`: versions v0+.
     public var validateOnly: Bool
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
@@ -19,7 +19,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        resources: [IncrementalAlterConfigsRequest.AlterConfigsResource] = [],
+        resources: [IncrementalAlterConfigsRequest.Resource] = [],
         validateOnly: Bool = false,
         unknownTaggedFields: [TaggedField] = []
     ) {
@@ -33,10 +33,10 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
         self.init()
         let flexible = version >= 1
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [IncrementalAlterConfigsRequest.AlterConfigsResource] = []
+            var items: [IncrementalAlterConfigsRequest.Resource] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try IncrementalAlterConfigsRequest.AlterConfigsResource(from: &buffer, version: version))
+                items.append(try IncrementalAlterConfigsRequest.Resource(from: &buffer, version: version))
             }
             self.resources = items
         } else {
@@ -66,13 +66,13 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
         }
     }
 
-    public struct AlterConfigsResource: Hashable, Sendable {
+    public struct Resource: Hashable, Sendable {
         /// `ResourceType`: versions v0+.
         public var resourceType: Int8
         /// `ResourceName`: versions v0+.
         public var resourceName: String
         /// `Configs`: versions v0+.
-        public var configs: [IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig]
+        public var configs: [IncrementalAlterConfigsRequest.Resource.Config]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
@@ -80,7 +80,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
         public init(
             resourceType: Int8 = 0,
             resourceName: String = "",
-            configs: [IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig] = [],
+            configs: [IncrementalAlterConfigsRequest.Resource.Config] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.resourceType = resourceType
@@ -96,10 +96,10 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
             self.resourceType = try buffer.readKafkaInteger(as: Int8.self)
             self.resourceName = try buffer.readKafkaString(compact: flexible)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig] = []
+                var items: [IncrementalAlterConfigsRequest.Resource.Config] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig(from: &buffer, version: version))
+                    items.append(try IncrementalAlterConfigsRequest.Resource.Config(from: &buffer, version: version))
                 }
                 self.configs = items
             } else {
@@ -129,7 +129,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
             }
         }
 
-        public struct AlterableConfig: Hashable, Sendable {
+        public struct Config: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `ConfigOperation`: versions v0+.
@@ -196,14 +196,14 @@ public struct IncrementalAlterConfigsResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v0+.
     public var throttleTimeMs: Int32
     /// `Responses`: versions v0+.
-    public var responses: [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse]
+    public var responses: [IncrementalAlterConfigsResponse.ResourceResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        responses: [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse] = [],
+        responses: [IncrementalAlterConfigsResponse.ResourceResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -217,10 +217,10 @@ public struct IncrementalAlterConfigsResponse: KafkaResponse {
         let flexible = version >= 1
         self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse] = []
+            var items: [IncrementalAlterConfigsResponse.ResourceResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try IncrementalAlterConfigsResponse.AlterConfigsResourceResponse(from: &buffer, version: version))
+                items.append(try IncrementalAlterConfigsResponse.ResourceResult(from: &buffer, version: version))
             }
             self.responses = items
         } else {
@@ -249,7 +249,7 @@ public struct IncrementalAlterConfigsResponse: KafkaResponse {
         }
     }
 
-    public struct AlterConfigsResourceResponse: Hashable, Sendable {
+    public struct ResourceResult: Hashable, Sendable {
         /// `ErrorCode`: versions v0+.
         public var errorCode: Int16
         /// `ErrorMessage`: versions v0+, nullable v0+.

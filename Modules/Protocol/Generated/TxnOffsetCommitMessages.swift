@@ -25,7 +25,7 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
     /// `GroupInstanceId`: versions v3+, nullable v3+.
     public var groupInstanceId: String?
     /// `Topics`: versions v0+.
-    public var topics: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic]
+    public var topics: [TxnOffsetCommitRequest.Topic]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
@@ -38,7 +38,7 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
         generationId: Int32 = -1,
         memberId: String = "",
         groupInstanceId: String? = nil,
-        topics: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic] = [],
+        topics: [TxnOffsetCommitRequest.Topic] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.transactionalId = transactionalId
@@ -70,10 +70,10 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
             self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible)
         }
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic] = []
+            var items: [TxnOffsetCommitRequest.Topic] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic(from: &buffer, version: version))
+                items.append(try TxnOffsetCommitRequest.Topic(from: &buffer, version: version))
             }
             self.topics = items
         } else {
@@ -118,18 +118,18 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
         }
     }
 
-    public struct TxnOffsetCommitRequestTopic: Hashable, Sendable {
+    public struct Topic: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `Partitions`: versions v0+.
-        public var partitions: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition]
+        public var partitions: [TxnOffsetCommitRequest.Topic.Partition]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
         /// Creates a value; every field defaults to its protocol default.
         public init(
             name: String = "",
-            partitions: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition] = [],
+            partitions: [TxnOffsetCommitRequest.Topic.Partition] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.name = name
@@ -143,10 +143,10 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
             let flexible = version >= 3
             self.name = try buffer.readKafkaString(compact: flexible)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition] = []
+                var items: [TxnOffsetCommitRequest.Topic.Partition] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition(from: &buffer, version: version))
+                    items.append(try TxnOffsetCommitRequest.Topic.Partition(from: &buffer, version: version))
                 }
                 self.partitions = items
             } else {
@@ -175,7 +175,7 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
             }
         }
 
-        public struct TxnOffsetCommitRequestPartition: Hashable, Sendable {
+        public struct Partition: Hashable, Sendable {
             /// `PartitionIndex`: versions v0+.
             public var partitionIndex: Int32
             /// `CommittedOffset`: versions v0+.
@@ -252,14 +252,14 @@ public struct TxnOffsetCommitResponse: KafkaResponse {
     /// `ThrottleTimeMs`: versions v0+.
     public var throttleTimeMs: Int32
     /// `Topics`: versions v0+.
-    public var topics: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic]
+    public var topics: [TxnOffsetCommitResponse.TopicResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
         throttleTimeMs: Int32 = 0,
-        topics: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic] = [],
+        topics: [TxnOffsetCommitResponse.TopicResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.throttleTimeMs = throttleTimeMs
@@ -273,10 +273,10 @@ public struct TxnOffsetCommitResponse: KafkaResponse {
         let flexible = version >= 3
         self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic] = []
+            var items: [TxnOffsetCommitResponse.TopicResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic(from: &buffer, version: version))
+                items.append(try TxnOffsetCommitResponse.TopicResult(from: &buffer, version: version))
             }
             self.topics = items
         } else {
@@ -305,18 +305,18 @@ public struct TxnOffsetCommitResponse: KafkaResponse {
         }
     }
 
-    public struct TxnOffsetCommitResponseTopic: Hashable, Sendable {
+    public struct TopicResult: Hashable, Sendable {
         /// `Name`: versions v0+.
         public var name: String
         /// `Partitions`: versions v0+.
-        public var partitions: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition]
+        public var partitions: [TxnOffsetCommitResponse.TopicResult.PartitionResult]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
         /// Creates a value; every field defaults to its protocol default.
         public init(
             name: String = "",
-            partitions: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition] = [],
+            partitions: [TxnOffsetCommitResponse.TopicResult.PartitionResult] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.name = name
@@ -330,10 +330,10 @@ public struct TxnOffsetCommitResponse: KafkaResponse {
             let flexible = version >= 3
             self.name = try buffer.readKafkaString(compact: flexible)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition] = []
+                var items: [TxnOffsetCommitResponse.TopicResult.PartitionResult] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition(from: &buffer, version: version))
+                    items.append(try TxnOffsetCommitResponse.TopicResult.PartitionResult(from: &buffer, version: version))
                 }
                 self.partitions = items
             } else {
@@ -362,7 +362,7 @@ public struct TxnOffsetCommitResponse: KafkaResponse {
             }
         }
 
-        public struct TxnOffsetCommitResponsePartition: Hashable, Sendable {
+        public struct PartitionResult: Hashable, Sendable {
             /// `PartitionIndex`: versions v0+.
             public var partitionIndex: Int32
             /// `ErrorCode`: versions v0+.

@@ -11,13 +11,13 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
     public static let firstFlexibleVersion: Int16? = 1
 
     /// `Markers`: versions v0+.
-    public var markers: [WriteTxnMarkersRequest.WritableTxnMarker]
+    public var markers: [WriteTxnMarkersRequest.Marker]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        markers: [WriteTxnMarkersRequest.WritableTxnMarker] = [],
+        markers: [WriteTxnMarkersRequest.Marker] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.markers = markers
@@ -29,10 +29,10 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
         self.init()
         let flexible = version >= 1
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [WriteTxnMarkersRequest.WritableTxnMarker] = []
+            var items: [WriteTxnMarkersRequest.Marker] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try WriteTxnMarkersRequest.WritableTxnMarker(from: &buffer, version: version))
+                items.append(try WriteTxnMarkersRequest.Marker(from: &buffer, version: version))
             }
             self.markers = items
         } else {
@@ -60,7 +60,7 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
         }
     }
 
-    public struct WritableTxnMarker: Hashable, Sendable {
+    public struct Marker: Hashable, Sendable {
         /// `ProducerId`: versions v0+.
         public var producerId: Int64
         /// `ProducerEpoch`: versions v0+.
@@ -68,7 +68,7 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
         /// `TransactionResult`: versions v0+.
         public var transactionResult: Bool
         /// `Topics`: versions v0+.
-        public var topics: [WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic]
+        public var topics: [WriteTxnMarkersRequest.Marker.MarkerTopic]
         /// `CoordinatorEpoch`: versions v0+.
         public var coordinatorEpoch: Int32
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
@@ -79,7 +79,7 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
             producerId: Int64 = 0,
             producerEpoch: Int16 = 0,
             transactionResult: Bool = false,
-            topics: [WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic] = [],
+            topics: [WriteTxnMarkersRequest.Marker.MarkerTopic] = [],
             coordinatorEpoch: Int32 = 0,
             unknownTaggedFields: [TaggedField] = []
         ) {
@@ -99,10 +99,10 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
             self.producerEpoch = try buffer.readKafkaInteger(as: Int16.self)
             self.transactionResult = try buffer.readKafkaBool()
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic] = []
+                var items: [WriteTxnMarkersRequest.Marker.MarkerTopic] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic(from: &buffer, version: version))
+                    items.append(try WriteTxnMarkersRequest.Marker.MarkerTopic(from: &buffer, version: version))
                 }
                 self.topics = items
             } else {
@@ -135,7 +135,7 @@ public struct WriteTxnMarkersRequest: KafkaRequest {
             }
         }
 
-        public struct WritableTxnMarkerTopic: Hashable, Sendable {
+        public struct MarkerTopic: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `PartitionIndexes`: versions v0+.
@@ -202,13 +202,13 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
     public static let firstFlexibleVersion: Int16? = 1
 
     /// `Markers`: versions v0+.
-    public var markers: [WriteTxnMarkersResponse.WritableTxnMarkerResult]
+    public var markers: [WriteTxnMarkersResponse.MarkerResult]
     /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
     public var unknownTaggedFields: [TaggedField]
 
     /// Creates a value; every field defaults to its protocol default.
     public init(
-        markers: [WriteTxnMarkersResponse.WritableTxnMarkerResult] = [],
+        markers: [WriteTxnMarkersResponse.MarkerResult] = [],
         unknownTaggedFields: [TaggedField] = []
     ) {
         self.markers = markers
@@ -220,10 +220,10 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
         self.init()
         let flexible = version >= 1
         if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-            var items: [WriteTxnMarkersResponse.WritableTxnMarkerResult] = []
+            var items: [WriteTxnMarkersResponse.MarkerResult] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
-                items.append(try WriteTxnMarkersResponse.WritableTxnMarkerResult(from: &buffer, version: version))
+                items.append(try WriteTxnMarkersResponse.MarkerResult(from: &buffer, version: version))
             }
             self.markers = items
         } else {
@@ -251,18 +251,18 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
         }
     }
 
-    public struct WritableTxnMarkerResult: Hashable, Sendable {
+    public struct MarkerResult: Hashable, Sendable {
         /// `ProducerId`: versions v0+.
         public var producerId: Int64
         /// `Topics`: versions v0+.
-        public var topics: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult]
+        public var topics: [WriteTxnMarkersResponse.MarkerResult.TopicResult]
         /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
         public var unknownTaggedFields: [TaggedField]
 
         /// Creates a value; every field defaults to its protocol default.
         public init(
             producerId: Int64 = 0,
-            topics: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult] = [],
+            topics: [WriteTxnMarkersResponse.MarkerResult.TopicResult] = [],
             unknownTaggedFields: [TaggedField] = []
         ) {
             self.producerId = producerId
@@ -276,10 +276,10 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
             let flexible = version >= 1
             self.producerId = try buffer.readKafkaInteger(as: Int64.self)
             if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                var items: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult] = []
+                var items: [WriteTxnMarkersResponse.MarkerResult.TopicResult] = []
                 items.reserveCapacity(count)
                 for _ in 0..<count {
-                    items.append(try WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult(from: &buffer, version: version))
+                    items.append(try WriteTxnMarkersResponse.MarkerResult.TopicResult(from: &buffer, version: version))
                 }
                 self.topics = items
             } else {
@@ -308,18 +308,18 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
             }
         }
 
-        public struct WritableTxnMarkerTopicResult: Hashable, Sendable {
+        public struct TopicResult: Hashable, Sendable {
             /// `Name`: versions v0+.
             public var name: String
             /// `Partitions`: versions v0+.
-            public var partitions: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult]
+            public var partitions: [WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult]
             /// Tagged fields this codec does not know, kept so the message re-encodes unchanged.
             public var unknownTaggedFields: [TaggedField]
 
             /// Creates a value; every field defaults to its protocol default.
             public init(
                 name: String = "",
-                partitions: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult] = [],
+                partitions: [WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult] = [],
                 unknownTaggedFields: [TaggedField] = []
             ) {
                 self.name = name
@@ -333,10 +333,10 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
                 let flexible = version >= 1
                 self.name = try buffer.readKafkaString(compact: flexible)
                 if let count = try buffer.readKafkaArrayCount(compact: flexible, minElementSize: 1) {
-                    var items: [WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult] = []
+                    var items: [WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult] = []
                     items.reserveCapacity(count)
                     for _ in 0..<count {
-                        items.append(try WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult(from: &buffer, version: version))
+                        items.append(try WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult(from: &buffer, version: version))
                     }
                     self.partitions = items
                 } else {
@@ -365,7 +365,7 @@ public struct WriteTxnMarkersResponse: KafkaResponse {
                 }
             }
 
-            public struct WritableTxnMarkerPartitionResult: Hashable, Sendable {
+            public struct PartitionResult: Hashable, Sendable {
                 /// `PartitionIndex`: versions v0+.
                 public var partitionIndex: Int32
                 /// `ErrorCode`: versions v0+.

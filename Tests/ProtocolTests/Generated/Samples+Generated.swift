@@ -1027,7 +1027,7 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension CreateTopicsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest {
         var value = CreateTopicsRequest()
-        value.topics = (0..<random.count()).map { _ in CreateTopicsRequest.CreatableTopic.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in CreateTopicsRequest.Topic.sample(version: version, &random) }
         value.timeoutMs = random.integer(Int32.self)
         if version >= 1 { value.validateOnly = random.bool() }
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1035,22 +1035,22 @@ extension CreateTopicsRequest {
     }
 }
 
-extension CreateTopicsRequest.CreatableTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.CreatableTopic {
-        var value = CreateTopicsRequest.CreatableTopic()
+extension CreateTopicsRequest.Topic {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.Topic {
+        var value = CreateTopicsRequest.Topic()
         value.name = random.string()
         value.numPartitions = random.integer(Int32.self)
         value.replicationFactor = random.integer(Int16.self)
-        value.assignments = (0..<random.count()).map { _ in CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment.sample(version: version, &random) }
-        value.configs = (0..<random.count()).map { _ in CreateTopicsRequest.CreatableTopic.CreateableTopicConfig.sample(version: version, &random) }
+        value.assignments = (0..<random.count()).map { _ in CreateTopicsRequest.Topic.ReplicaAssignment.sample(version: version, &random) }
+        value.configs = (0..<random.count()).map { _ in CreateTopicsRequest.Topic.TopicConfig.sample(version: version, &random) }
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment {
-        var value = CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment()
+extension CreateTopicsRequest.Topic.ReplicaAssignment {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.Topic.ReplicaAssignment {
+        var value = CreateTopicsRequest.Topic.ReplicaAssignment()
         value.partitionIndex = random.integer(Int32.self)
         value.brokerIds = (0..<random.count()).map { _ in random.integer(Int32.self) }
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1058,9 +1058,9 @@ extension CreateTopicsRequest.CreatableTopic.CreatableReplicaAssignment {
     }
 }
 
-extension CreateTopicsRequest.CreatableTopic.CreateableTopicConfig {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.CreatableTopic.CreateableTopicConfig {
-        var value = CreateTopicsRequest.CreatableTopic.CreateableTopicConfig()
+extension CreateTopicsRequest.Topic.TopicConfig {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsRequest.Topic.TopicConfig {
+        var value = CreateTopicsRequest.Topic.TopicConfig()
         value.name = random.string()
         value.value = random.chance(4) ? nil : random.string()
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1072,15 +1072,15 @@ extension CreateTopicsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsResponse {
         var value = CreateTopicsResponse()
         if version >= 2 { value.throttleTimeMs = random.integer(Int32.self) }
-        value.topics = (0..<random.count()).map { _ in CreateTopicsResponse.CreatableTopicResult.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in CreateTopicsResponse.TopicResult.sample(version: version, &random) }
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension CreateTopicsResponse.CreatableTopicResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsResponse.CreatableTopicResult {
-        var value = CreateTopicsResponse.CreatableTopicResult()
+extension CreateTopicsResponse.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsResponse.TopicResult {
+        var value = CreateTopicsResponse.TopicResult()
         value.name = random.string()
         if version >= 7 { value.topicId = random.uuid() }
         value.errorCode = random.integer(Int16.self)
@@ -1088,15 +1088,15 @@ extension CreateTopicsResponse.CreatableTopicResult {
         if version >= 5 { value.topicConfigErrorCode = random.integer(Int16.self) }
         if version >= 5 { value.numPartitions = random.integer(Int32.self) }
         if version >= 5 { value.replicationFactor = random.integer(Int16.self) }
-        if version >= 5 { value.configs = random.chance(4) ? nil : (0..<random.count()).map { _ in CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs.sample(version: version, &random) } }
+        if version >= 5 { value.configs = random.chance(4) ? nil : (0..<random.count()).map { _ in CreateTopicsResponse.TopicResult.TopicResultConfig.sample(version: version, &random) } }
         if version >= 5 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs {
-        var value = CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs()
+extension CreateTopicsResponse.TopicResult.TopicResultConfig {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreateTopicsResponse.TopicResult.TopicResultConfig {
+        var value = CreateTopicsResponse.TopicResult.TopicResultConfig()
         if version >= 5 { value.name = random.string() }
         if version >= 5 { value.value = random.chance(4) ? nil : random.string() }
         if version >= 5 { value.readOnly = random.bool() }
@@ -1110,7 +1110,7 @@ extension CreateTopicsResponse.CreatableTopicResult.CreatableTopicConfigs {
 extension DeleteTopicsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsRequest {
         var value = DeleteTopicsRequest()
-        if version >= 6 { value.topics = (0..<random.count()).map { _ in DeleteTopicsRequest.DeleteTopicState.sample(version: version, &random) } }
+        if version >= 6 { value.topics = (0..<random.count()).map { _ in DeleteTopicsRequest.TopicState.sample(version: version, &random) } }
         if version <= 5 { value.topicNames = (0..<random.count()).map { _ in random.string() } }
         value.timeoutMs = random.integer(Int32.self)
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1118,9 +1118,9 @@ extension DeleteTopicsRequest {
     }
 }
 
-extension DeleteTopicsRequest.DeleteTopicState {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsRequest.DeleteTopicState {
-        var value = DeleteTopicsRequest.DeleteTopicState()
+extension DeleteTopicsRequest.TopicState {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsRequest.TopicState {
+        var value = DeleteTopicsRequest.TopicState()
         if version >= 6 { value.name = random.chance(4) ? nil : random.string() }
         if version >= 6 { value.topicId = random.uuid() }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1132,15 +1132,15 @@ extension DeleteTopicsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsResponse {
         var value = DeleteTopicsResponse()
         if version >= 1 { value.throttleTimeMs = random.integer(Int32.self) }
-        value.responses = (0..<random.count()).map { _ in DeleteTopicsResponse.DeletableTopicResult.sample(version: version, &random) }
+        value.responses = (0..<random.count()).map { _ in DeleteTopicsResponse.TopicResult.sample(version: version, &random) }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension DeleteTopicsResponse.DeletableTopicResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsResponse.DeletableTopicResult {
-        var value = DeleteTopicsResponse.DeletableTopicResult()
+extension DeleteTopicsResponse.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DeleteTopicsResponse.TopicResult {
+        var value = DeleteTopicsResponse.TopicResult()
         value.name = (version >= 6) && random.chance(4) ? nil : random.string()
         if version >= 6 { value.topicId = random.uuid() }
         value.errorCode = random.integer(Int16.self)
@@ -1301,32 +1301,32 @@ extension OffsetForLeaderEpochResponse.Topic.Partition {
 extension AddPartitionsToTxnRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnRequest {
         var value = AddPartitionsToTxnRequest()
-        if version >= 4 { value.transactions = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.sample(version: version, &random) } }
+        if version >= 4 { value.transactions = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.Transaction.sample(version: version, &random) } }
         if version <= 3 { value.v3AndBelowTransactionalId = random.string() }
         if version <= 3 { value.v3AndBelowProducerId = random.integer(Int64.self) }
         if version <= 3 { value.v3AndBelowProducerEpoch = random.integer(Int16.self) }
-        if version <= 3 { value.v3AndBelowTopics = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic.sample(version: version, &random) } }
+        if version <= 3 { value.v3AndBelowTopics = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.Transaction.Topic.sample(version: version, &random) } }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction {
-        var value = AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction()
+extension AddPartitionsToTxnRequest.Transaction {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnRequest.Transaction {
+        var value = AddPartitionsToTxnRequest.Transaction()
         if version >= 4 { value.transactionalId = random.string() }
         if version >= 4 { value.producerId = random.integer(Int64.self) }
         if version >= 4 { value.producerEpoch = random.integer(Int16.self) }
         if version >= 4 { value.verifyOnly = random.bool() }
-        if version >= 4 { value.topics = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic.sample(version: version, &random) } }
+        if version >= 4 { value.topics = (0..<random.count()).map { _ in AddPartitionsToTxnRequest.Transaction.Topic.sample(version: version, &random) } }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic {
-        var value = AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.AddPartitionsToTxnTopic()
+extension AddPartitionsToTxnRequest.Transaction.Topic {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnRequest.Transaction.Topic {
+        var value = AddPartitionsToTxnRequest.Transaction.Topic()
         value.name = random.string()
         value.partitions = (0..<random.count()).map { _ in random.integer(Int32.self) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1339,36 +1339,36 @@ extension AddPartitionsToTxnResponse {
         var value = AddPartitionsToTxnResponse()
         value.throttleTimeMs = random.integer(Int32.self)
         if version >= 4 { value.errorCode = random.integer(Int16.self) }
-        if version >= 4 { value.resultsByTransaction = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.AddPartitionsToTxnResult.sample(version: version, &random) } }
-        if version <= 3 { value.resultsByTopicV3AndBelow = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.sample(version: version, &random) } }
+        if version >= 4 { value.resultsByTransaction = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.TransactionResult.sample(version: version, &random) } }
+        if version <= 3 { value.resultsByTopicV3AndBelow = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.TransactionResult.TopicResult.sample(version: version, &random) } }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AddPartitionsToTxnResponse.AddPartitionsToTxnResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.AddPartitionsToTxnResult {
-        var value = AddPartitionsToTxnResponse.AddPartitionsToTxnResult()
+extension AddPartitionsToTxnResponse.TransactionResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.TransactionResult {
+        var value = AddPartitionsToTxnResponse.TransactionResult()
         if version >= 4 { value.transactionalId = random.string() }
-        if version >= 4 { value.topicResults = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.sample(version: version, &random) } }
+        if version >= 4 { value.topicResults = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.TransactionResult.TopicResult.sample(version: version, &random) } }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult {
-        var value = AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult()
+extension AddPartitionsToTxnResponse.TransactionResult.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.TransactionResult.TopicResult {
+        var value = AddPartitionsToTxnResponse.TransactionResult.TopicResult()
         value.name = random.string()
-        value.resultsByPartition = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult.sample(version: version, &random) }
+        value.resultsByPartition = (0..<random.count()).map { _ in AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult.sample(version: version, &random) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult {
-        var value = AddPartitionsToTxnResponse.AddPartitionsToTxnResult.AddPartitionsToTxnTopicResult.AddPartitionsToTxnPartitionResult()
+extension AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult {
+        var value = AddPartitionsToTxnResponse.TransactionResult.TopicResult.PartitionResult()
         value.partitionIndex = random.integer(Int32.self)
         value.partitionErrorCode = random.integer(Int16.self)
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1423,28 +1423,28 @@ extension EndTxnResponse {
 extension WriteTxnMarkersRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersRequest {
         var value = WriteTxnMarkersRequest()
-        value.markers = (0..<random.count()).map { _ in WriteTxnMarkersRequest.WritableTxnMarker.sample(version: version, &random) }
+        value.markers = (0..<random.count()).map { _ in WriteTxnMarkersRequest.Marker.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension WriteTxnMarkersRequest.WritableTxnMarker {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersRequest.WritableTxnMarker {
-        var value = WriteTxnMarkersRequest.WritableTxnMarker()
+extension WriteTxnMarkersRequest.Marker {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersRequest.Marker {
+        var value = WriteTxnMarkersRequest.Marker()
         value.producerId = random.integer(Int64.self)
         value.producerEpoch = random.integer(Int16.self)
         value.transactionResult = random.bool()
-        value.topics = (0..<random.count()).map { _ in WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in WriteTxnMarkersRequest.Marker.MarkerTopic.sample(version: version, &random) }
         value.coordinatorEpoch = random.integer(Int32.self)
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic {
-        var value = WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic()
+extension WriteTxnMarkersRequest.Marker.MarkerTopic {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersRequest.Marker.MarkerTopic {
+        var value = WriteTxnMarkersRequest.Marker.MarkerTopic()
         value.name = random.string()
         value.partitionIndexes = (0..<random.count()).map { _ in random.integer(Int32.self) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1455,35 +1455,35 @@ extension WriteTxnMarkersRequest.WritableTxnMarker.WritableTxnMarkerTopic {
 extension WriteTxnMarkersResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse {
         var value = WriteTxnMarkersResponse()
-        value.markers = (0..<random.count()).map { _ in WriteTxnMarkersResponse.WritableTxnMarkerResult.sample(version: version, &random) }
+        value.markers = (0..<random.count()).map { _ in WriteTxnMarkersResponse.MarkerResult.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension WriteTxnMarkersResponse.WritableTxnMarkerResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.WritableTxnMarkerResult {
-        var value = WriteTxnMarkersResponse.WritableTxnMarkerResult()
+extension WriteTxnMarkersResponse.MarkerResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.MarkerResult {
+        var value = WriteTxnMarkersResponse.MarkerResult()
         value.producerId = random.integer(Int64.self)
-        value.topics = (0..<random.count()).map { _ in WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in WriteTxnMarkersResponse.MarkerResult.TopicResult.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult {
-        var value = WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult()
+extension WriteTxnMarkersResponse.MarkerResult.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.MarkerResult.TopicResult {
+        var value = WriteTxnMarkersResponse.MarkerResult.TopicResult()
         value.name = random.string()
-        value.partitions = (0..<random.count()).map { _ in WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult.sample(version: version, &random) }
+        value.partitions = (0..<random.count()).map { _ in WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult {
-        var value = WriteTxnMarkersResponse.WritableTxnMarkerResult.WritableTxnMarkerTopicResult.WritableTxnMarkerPartitionResult()
+extension WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult {
+        var value = WriteTxnMarkersResponse.MarkerResult.TopicResult.PartitionResult()
         value.partitionIndex = random.integer(Int32.self)
         value.errorCode = random.integer(Int16.self)
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1501,25 +1501,25 @@ extension TxnOffsetCommitRequest {
         if version >= 3 { value.generationId = random.integer(Int32.self) }
         if version >= 3 { value.memberId = random.string() }
         if version >= 3 { value.groupInstanceId = random.chance(4) ? nil : random.string() }
-        value.topics = (0..<random.count()).map { _ in TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in TxnOffsetCommitRequest.Topic.sample(version: version, &random) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
-        var value = TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic()
+extension TxnOffsetCommitRequest.Topic {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitRequest.Topic {
+        var value = TxnOffsetCommitRequest.Topic()
         value.name = random.string()
-        value.partitions = (0..<random.count()).map { _ in TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition.sample(version: version, &random) }
+        value.partitions = (0..<random.count()).map { _ in TxnOffsetCommitRequest.Topic.Partition.sample(version: version, &random) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition {
-        var value = TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.TxnOffsetCommitRequestPartition()
+extension TxnOffsetCommitRequest.Topic.Partition {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitRequest.Topic.Partition {
+        var value = TxnOffsetCommitRequest.Topic.Partition()
         value.partitionIndex = random.integer(Int32.self)
         value.committedOffset = random.integer(Int64.self)
         if version >= 2 { value.committedLeaderEpoch = random.integer(Int32.self) }
@@ -1533,25 +1533,25 @@ extension TxnOffsetCommitResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitResponse {
         var value = TxnOffsetCommitResponse()
         value.throttleTimeMs = random.integer(Int32.self)
-        value.topics = (0..<random.count()).map { _ in TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in TxnOffsetCommitResponse.TopicResult.sample(version: version, &random) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
-        var value = TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic()
+extension TxnOffsetCommitResponse.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitResponse.TopicResult {
+        var value = TxnOffsetCommitResponse.TopicResult()
         value.name = random.string()
-        value.partitions = (0..<random.count()).map { _ in TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition.sample(version: version, &random) }
+        value.partitions = (0..<random.count()).map { _ in TxnOffsetCommitResponse.TopicResult.PartitionResult.sample(version: version, &random) }
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition {
-        var value = TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitResponsePartition()
+extension TxnOffsetCommitResponse.TopicResult.PartitionResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> TxnOffsetCommitResponse.TopicResult.PartitionResult {
+        var value = TxnOffsetCommitResponse.TopicResult.PartitionResult()
         value.partitionIndex = random.integer(Int32.self)
         value.errorCode = random.integer(Int16.self)
         if version >= 3 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1562,7 +1562,7 @@ extension TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.TxnOffsetCommitRe
 extension DescribeConfigsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsRequest {
         var value = DescribeConfigsRequest()
-        value.resources = (0..<random.count()).map { _ in DescribeConfigsRequest.DescribeConfigsResource.sample(version: version, &random) }
+        value.resources = (0..<random.count()).map { _ in DescribeConfigsRequest.Resource.sample(version: version, &random) }
         if version >= 1 { value.includeSynonyms = random.bool() }
         if version >= 3 { value.includeDocumentation = random.bool() }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1570,9 +1570,9 @@ extension DescribeConfigsRequest {
     }
 }
 
-extension DescribeConfigsRequest.DescribeConfigsResource {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsRequest.DescribeConfigsResource {
-        var value = DescribeConfigsRequest.DescribeConfigsResource()
+extension DescribeConfigsRequest.Resource {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsRequest.Resource {
+        var value = DescribeConfigsRequest.Resource()
         value.resourceType = random.integer(Int8.self)
         value.resourceName = random.string()
         value.configurationKeys = random.chance(4) ? nil : (0..<random.count()).map { _ in random.string() }
@@ -1585,35 +1585,35 @@ extension DescribeConfigsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse {
         var value = DescribeConfigsResponse()
         value.throttleTimeMs = random.integer(Int32.self)
-        value.results = (0..<random.count()).map { _ in DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, &random) }
+        value.results = (0..<random.count()).map { _ in DescribeConfigsResponse.ResourceResult.sample(version: version, &random) }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension DescribeConfigsResponse.DescribeConfigsResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.DescribeConfigsResult {
-        var value = DescribeConfigsResponse.DescribeConfigsResult()
+extension DescribeConfigsResponse.ResourceResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.ResourceResult {
+        var value = DescribeConfigsResponse.ResourceResult()
         value.errorCode = random.integer(Int16.self)
         value.errorMessage = random.chance(4) ? nil : random.string()
         value.resourceType = random.integer(Int8.self)
         value.resourceName = random.string()
-        value.configs = (0..<random.count()).map { _ in DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.sample(version: version, &random) }
+        value.configs = (0..<random.count()).map { _ in DescribeConfigsResponse.ResourceResult.ConfigResult.sample(version: version, &random) }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult {
-        var value = DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult()
+extension DescribeConfigsResponse.ResourceResult.ConfigResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.ResourceResult.ConfigResult {
+        var value = DescribeConfigsResponse.ResourceResult.ConfigResult()
         value.name = random.string()
         value.value = random.chance(4) ? nil : random.string()
         value.readOnly = random.bool()
         if version <= 0 { value.isDefault = random.bool() }
         if version >= 1 { value.configSource = random.integer(Int8.self) }
         value.isSensitive = random.bool()
-        if version >= 1 { value.synonyms = (0..<random.count()).map { _ in DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym.sample(version: version, &random) } }
+        if version >= 1 { value.synonyms = (0..<random.count()).map { _ in DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym.sample(version: version, &random) } }
         if version >= 3 { value.configType = random.integer(Int8.self) }
         if version >= 3 { value.documentation = random.chance(4) ? nil : random.string() }
         if version >= 4 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1621,9 +1621,9 @@ extension DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceR
     }
 }
 
-extension DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym {
-        var value = DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult.DescribeConfigsSynonym()
+extension DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym {
+        var value = DescribeConfigsResponse.ResourceResult.ConfigResult.Synonym()
         if version >= 1 { value.name = random.string() }
         if version >= 1 { value.value = random.chance(4) ? nil : random.string() }
         if version >= 1 { value.source = random.integer(Int8.self) }
@@ -1635,27 +1635,27 @@ extension DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceR
 extension AlterConfigsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsRequest {
         var value = AlterConfigsRequest()
-        value.resources = (0..<random.count()).map { _ in AlterConfigsRequest.AlterConfigsResource.sample(version: version, &random) }
+        value.resources = (0..<random.count()).map { _ in AlterConfigsRequest.Resource.sample(version: version, &random) }
         value.validateOnly = random.bool()
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AlterConfigsRequest.AlterConfigsResource {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsRequest.AlterConfigsResource {
-        var value = AlterConfigsRequest.AlterConfigsResource()
+extension AlterConfigsRequest.Resource {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsRequest.Resource {
+        var value = AlterConfigsRequest.Resource()
         value.resourceType = random.integer(Int8.self)
         value.resourceName = random.string()
-        value.configs = (0..<random.count()).map { _ in AlterConfigsRequest.AlterConfigsResource.AlterableConfig.sample(version: version, &random) }
+        value.configs = (0..<random.count()).map { _ in AlterConfigsRequest.Resource.Config.sample(version: version, &random) }
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AlterConfigsRequest.AlterConfigsResource.AlterableConfig {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsRequest.AlterConfigsResource.AlterableConfig {
-        var value = AlterConfigsRequest.AlterConfigsResource.AlterableConfig()
+extension AlterConfigsRequest.Resource.Config {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsRequest.Resource.Config {
+        var value = AlterConfigsRequest.Resource.Config()
         value.name = random.string()
         value.value = random.chance(4) ? nil : random.string()
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1667,15 +1667,15 @@ extension AlterConfigsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsResponse {
         var value = AlterConfigsResponse()
         value.throttleTimeMs = random.integer(Int32.self)
-        value.responses = (0..<random.count()).map { _ in AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, &random) }
+        value.responses = (0..<random.count()).map { _ in AlterConfigsResponse.ResourceResult.sample(version: version, &random) }
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension AlterConfigsResponse.AlterConfigsResourceResponse {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsResponse.AlterConfigsResourceResponse {
-        var value = AlterConfigsResponse.AlterConfigsResourceResponse()
+extension AlterConfigsResponse.ResourceResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> AlterConfigsResponse.ResourceResult {
+        var value = AlterConfigsResponse.ResourceResult()
         value.errorCode = random.integer(Int16.self)
         value.errorMessage = random.chance(4) ? nil : random.string()
         value.resourceType = random.integer(Int8.self)
@@ -1709,7 +1709,7 @@ extension SaslAuthenticateResponse {
 extension CreatePartitionsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsRequest {
         var value = CreatePartitionsRequest()
-        value.topics = (0..<random.count()).map { _ in CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, &random) }
+        value.topics = (0..<random.count()).map { _ in CreatePartitionsRequest.Topic.sample(version: version, &random) }
         value.timeoutMs = random.integer(Int32.self)
         value.validateOnly = random.bool()
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
@@ -1717,20 +1717,20 @@ extension CreatePartitionsRequest {
     }
 }
 
-extension CreatePartitionsRequest.CreatePartitionsTopic {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsRequest.CreatePartitionsTopic {
-        var value = CreatePartitionsRequest.CreatePartitionsTopic()
+extension CreatePartitionsRequest.Topic {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsRequest.Topic {
+        var value = CreatePartitionsRequest.Topic()
         value.name = random.string()
         value.count = random.integer(Int32.self)
-        value.assignments = random.chance(4) ? nil : (0..<random.count()).map { _ in CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment.sample(version: version, &random) }
+        value.assignments = random.chance(4) ? nil : (0..<random.count()).map { _ in CreatePartitionsRequest.Topic.Assignment.sample(version: version, &random) }
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment {
-        var value = CreatePartitionsRequest.CreatePartitionsTopic.CreatePartitionsAssignment()
+extension CreatePartitionsRequest.Topic.Assignment {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsRequest.Topic.Assignment {
+        var value = CreatePartitionsRequest.Topic.Assignment()
         value.brokerIds = (0..<random.count()).map { _ in random.integer(Int32.self) }
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
@@ -1741,15 +1741,15 @@ extension CreatePartitionsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsResponse {
         var value = CreatePartitionsResponse()
         value.throttleTimeMs = random.integer(Int32.self)
-        value.results = (0..<random.count()).map { _ in CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, &random) }
+        value.results = (0..<random.count()).map { _ in CreatePartitionsResponse.TopicResult.sample(version: version, &random) }
         if version >= 2 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension CreatePartitionsResponse.CreatePartitionsTopicResult {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsResponse.CreatePartitionsTopicResult {
-        var value = CreatePartitionsResponse.CreatePartitionsTopicResult()
+extension CreatePartitionsResponse.TopicResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> CreatePartitionsResponse.TopicResult {
+        var value = CreatePartitionsResponse.TopicResult()
         value.name = random.string()
         value.errorCode = random.integer(Int16.self)
         value.errorMessage = random.chance(4) ? nil : random.string()
@@ -1843,27 +1843,27 @@ extension ElectLeadersResponse.ReplicaElectionResult.PartitionResult {
 extension IncrementalAlterConfigsRequest {
     static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsRequest {
         var value = IncrementalAlterConfigsRequest()
-        value.resources = (0..<random.count()).map { _ in IncrementalAlterConfigsRequest.AlterConfigsResource.sample(version: version, &random) }
+        value.resources = (0..<random.count()).map { _ in IncrementalAlterConfigsRequest.Resource.sample(version: version, &random) }
         value.validateOnly = random.bool()
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension IncrementalAlterConfigsRequest.AlterConfigsResource {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsRequest.AlterConfigsResource {
-        var value = IncrementalAlterConfigsRequest.AlterConfigsResource()
+extension IncrementalAlterConfigsRequest.Resource {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsRequest.Resource {
+        var value = IncrementalAlterConfigsRequest.Resource()
         value.resourceType = random.integer(Int8.self)
         value.resourceName = random.string()
-        value.configs = (0..<random.count()).map { _ in IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig.sample(version: version, &random) }
+        value.configs = (0..<random.count()).map { _ in IncrementalAlterConfigsRequest.Resource.Config.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig {
-        var value = IncrementalAlterConfigsRequest.AlterConfigsResource.AlterableConfig()
+extension IncrementalAlterConfigsRequest.Resource.Config {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsRequest.Resource.Config {
+        var value = IncrementalAlterConfigsRequest.Resource.Config()
         value.name = random.string()
         value.configOperation = random.integer(Int8.self)
         value.value = random.chance(4) ? nil : random.string()
@@ -1876,15 +1876,15 @@ extension IncrementalAlterConfigsResponse {
     static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsResponse {
         var value = IncrementalAlterConfigsResponse()
         value.throttleTimeMs = random.integer(Int32.self)
-        value.responses = (0..<random.count()).map { _ in IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, &random) }
+        value.responses = (0..<random.count()).map { _ in IncrementalAlterConfigsResponse.ResourceResult.sample(version: version, &random) }
         if version >= 1 { value.unknownTaggedFields = random.unknownTaggedFields() }
         return value
     }
 }
 
-extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
-    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
-        var value = IncrementalAlterConfigsResponse.AlterConfigsResourceResponse()
+extension IncrementalAlterConfigsResponse.ResourceResult {
+    static func sample(version: Int16, _ random: inout SampleRandom) -> IncrementalAlterConfigsResponse.ResourceResult {
+        var value = IncrementalAlterConfigsResponse.ResourceResult()
         value.errorCode = random.integer(Int16.self)
         value.errorMessage = random.chance(4) ? nil : random.string()
         value.resourceType = random.integer(Int8.self)
