@@ -15,7 +15,10 @@ import Foundation
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "sample", let path = arguments.dropFirst().first {
     let bytes = makeBenchRecords(bytes: 1024 * 1024)
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        print("tern-bench: cannot write \(path)")
+        exit(1)
+    }
     print("wrote \(bytes.count) bytes to \(path)")
     exit(0)
 }
