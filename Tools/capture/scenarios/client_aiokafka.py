@@ -9,7 +9,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic, RecordsToDelete
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from common import (BOOTSTRAP, CODECS, HEADERS, KEYS, TIMESTAMPS, VALUES, Runner, group_facts, topic)
+from common import (BOOTSTRAP, CODECS, HEADERS, KEYS, TIMESTAMPS, VALUES, Runner, group_facts, produce_facts, topic,
+                    transaction_facts)
 
 CLIENT = "aiokafka"
 SHORT = "aio"
@@ -45,12 +46,6 @@ async def produce_records(p: AIOKafkaProducer, t: str) -> None:
     for f in futures:
         await f
 
-
-def produce_facts(t: str, codec: str, **extra) -> dict:
-    facts = {"topics": [t], "partition": 0, "compression": codec, "record_count": 3,
-             "keys": KEYS, "values": VALUES, "headers": HEADERS, "timestamps": TIMESTAMPS}
-    facts.update(extra)
-    return {"Produce": facts}
 
 
 def main() -> int:
@@ -124,15 +119,7 @@ def main() -> int:
         finally:
             await p.stop()
 
-    txn_facts = produce_facts(t_txn, "none", transactional_id=txn_id)
-    txn_facts.update({
-        "InitProducerId": {"transactional_id": txn_id},
-        "AddPartitionsToTxn": {"transactional_id": txn_id, "topics": [t_txn]},
-        "AddOffsetsToTxn": {"transactional_id": txn_id, "group_id": txn_group},
-        "TxnOffsetCommit": {"transactional_id": txn_id, "group_id": txn_group, "topics": [t_none],
-                            "committed_offset": 3},
-        "EndTxn": {"transactional_id": txn_id, "committed": True},
-    })
+    txn_facts = transaction_facts(t_txn, txn_id, txn_group, t_none)
     r.run("produce-transactional", txn_facts, sync(transactional))
 
     group = "golden-aio-group"

@@ -8,7 +8,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from common import (BOOTSTRAP, CODECS, HEADERS, KEYS, TIMESTAMPS, VALUES, Runner, group_facts, topic)
+from common import (BOOTSTRAP, CODECS, HEADERS, KEYS, TIMESTAMPS, VALUES, Runner, group_facts, produce_facts, topic,
+                    transaction_facts)
 
 CLIENT = "kafka-python"
 SHORT = "kp"
@@ -35,12 +36,6 @@ def produce_records(p: KafkaProducer, t: str) -> None:
     for f in futures:
         f.get(timeout=10)
 
-
-def produce_facts(t: str, codec: str, **extra) -> dict:
-    facts = {"topics": [t], "partition": 0, "compression": codec, "record_count": 3,
-             "keys": KEYS, "values": VALUES, "headers": HEADERS, "timestamps": TIMESTAMPS}
-    facts.update(extra)
-    return {"Produce": facts}
 
 
 def main() -> int:
@@ -110,15 +105,7 @@ def main() -> int:
         finally:
             p.close(timeout=5)
 
-    txn_facts = produce_facts(t_txn, "none", transactional_id=txn_id)
-    txn_facts.update({
-        "InitProducerId": {"transactional_id": txn_id},
-        "AddPartitionsToTxn": {"transactional_id": txn_id, "topics": [t_txn]},
-        "AddOffsetsToTxn": {"transactional_id": txn_id, "group_id": txn_group},
-        "TxnOffsetCommit": {"transactional_id": txn_id, "group_id": txn_group, "topics": [t_none],
-                            "committed_offset": 3},
-        "EndTxn": {"transactional_id": txn_id, "committed": True},
-    })
+    txn_facts = transaction_facts(t_txn, txn_id, txn_group, t_none)
     r.run("produce-transactional", txn_facts, transactional)
 
     group = "golden-kp-group"

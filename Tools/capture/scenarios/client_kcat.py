@@ -10,11 +10,13 @@ from __future__ import annotations
 import subprocess
 import time
 
-from common import BOOTSTRAP, CODECS, KEYS, VALUES, Runner, group_facts, topic
+from common import BOOTSTRAP, CODECS, KEYS, VALUES, Runner, group_facts, produce_facts, topic
 
 CLIENT = "kcat"
 SHORT = "kcat"
 HEADER = ["h", "kcat"]  # kcat's -H adds the same header to every record
+# kcat sets one header per record and no explicit timestamps.
+KCAT_HEADERS = [[HEADER]] * 3
 
 
 def kcat(cid: str, args: list[str], stdin: str | None = None, timeout: float = 20,
@@ -33,12 +35,6 @@ def keyed_input() -> str:
     return "".join(f"{k}:{v}\n" for k, v in zip(KEYS, VALUES))
 
 
-def produce_facts(t: str, codec: str, **extra) -> dict:
-    facts = {"topics": [t], "partition": 0, "compression": codec, "record_count": 3,
-             "keys": KEYS, "values": VALUES, "headers": [[HEADER]] * 3}
-    facts.update(extra)
-    return {"Produce": facts}
-
 
 def main() -> int:
     r = Runner(CLIENT)
@@ -48,25 +44,25 @@ def main() -> int:
 
     for codec in CODECS:
         t = topic(SHORT, codec)
-        r.run(f"produce-{codec}", produce_facts(t, codec),
+        r.run(f"produce-{codec}", produce_facts(t, codec, headers=KCAT_HEADERS),
               lambda cid, t=t, codec=codec: kcat(
                   cid, ["-P", "-t", t, "-p", "0", "-K", ":", "-H", "=".join(HEADER), "-z", codec],
                   stdin=keyed_input(), conf=linger))
 
     t_acks0 = topic(SHORT, "acks0")
-    r.run("produce-acks0", produce_facts(t_acks0, "none", acks=0),
+    r.run("produce-acks0", produce_facts(t_acks0, "none", headers=KCAT_HEADERS, acks=0),
           lambda cid: kcat(cid, ["-P", "-t", t_acks0, "-p", "0", "-K", ":", "-H", "=".join(HEADER)],
                            stdin=keyed_input(), conf={**linger, "acks": "0"}))
 
     t_idem = topic(SHORT, "idempotent")
-    r.run("produce-idempotent", {**produce_facts(t_idem, "none", idempotent=True),
+    r.run("produce-idempotent", {**produce_facts(t_idem, "none", headers=KCAT_HEADERS, idempotent=True),
                                  "InitProducerId": {"transactional_id": None}},
           lambda cid: kcat(cid, ["-P", "-t", t_idem, "-p", "0", "-K", ":", "-H", "=".join(HEADER)],
                            stdin=keyed_input(), conf={**linger, "enable.idempotence": "true"}))
 
     t_txn = topic(SHORT, "txn")
     txn_id = "golden-kcat-txn-id"
-    txn_facts = produce_facts(t_txn, "none", transactional_id=txn_id)
+    txn_facts = produce_facts(t_txn, "none", headers=KCAT_HEADERS, transactional_id=txn_id)
     txn_facts.update({
         "InitProducerId": {"transactional_id": txn_id},
         "FindCoordinator": {"key": txn_id, "key_type": 1},

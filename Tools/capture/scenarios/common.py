@@ -103,5 +103,33 @@ def group_facts(group: str, t: str, compression: str, committed_offset: int = 3)
     }
 
 
+def produce_facts(t: str, codec: str, headers: list | None = None, **extra) -> dict:
+    """Facts of a produce scenario: three records with KEYS and VALUES into partition 0 of
+    topic t with the given codec; headers default to HEADERS with TIMESTAMPS set."""
+    facts = {"topics": [t], "partition": 0, "compression": codec, "record_count": 3,
+             "keys": KEYS, "values": VALUES}
+    if headers is None:
+        facts.update({"headers": HEADERS, "timestamps": TIMESTAMPS})
+    else:
+        facts["headers"] = headers
+    facts.update(extra)
+    return {"Produce": facts}
+
+
+def transaction_facts(t_txn: str, txn_id: str, txn_group: str, offsets_topic: str) -> dict[str, dict]:
+    """Facts of the transactional scenario the Python clients run: produce into t_txn, send
+    offset 3 of offsets_topic for txn_group within the transaction, commit."""
+    facts = produce_facts(t_txn, "none", transactional_id=txn_id)
+    facts.update({
+        "InitProducerId": {"transactional_id": txn_id},
+        "AddPartitionsToTxn": {"transactional_id": txn_id, "topics": [t_txn]},
+        "AddOffsetsToTxn": {"transactional_id": txn_id, "group_id": txn_group},
+        "TxnOffsetCommit": {"transactional_id": txn_id, "group_id": txn_group, "topics": [offsets_topic],
+                            "committed_offset": 3},
+        "EndTxn": {"transactional_id": txn_id, "committed": True},
+    })
+    return facts
+
+
 def topic(client_short: str, suffix: str) -> str:
     return f"golden-{client_short}-{suffix}"
