@@ -21,12 +21,16 @@ let package = Package(
         .library(name: "TernCoordination", targets: ["TernCoordination"]),
         .library(name: "TernZooKeeper", targets: ["TernZooKeeper"]),
         .library(name: "TernGroupCoordinator", targets: ["TernGroupCoordinator"]),
+        .library(name: "TernBrokerCore", targets: ["TernBrokerCore"]),
         .executable(name: "tern-codegen", targets: ["TernCodegen"]),
         .executable(name: "tern-bench", targets: ["TernBench"]),
         .executable(name: "tern-log-crash-child", targets: ["TernLogCrashChild"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries: Debian's -dev packages, found through pkg-config.
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "TernCoordination",
             dependencies: [
-                "TernPrimitives",
+                "TernPrimitives", "TernProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/Coordination",
@@ -110,6 +114,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/GroupCoordinator",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernBrokerCore",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
+                "TernCoordination", "TernGroupCoordinator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Modules/BrokerCore",
             swiftSettings: strictSettings
         ),
 
@@ -172,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "TernPrimitives", "TernCoordination",
+                "TernPrimitives", "TernProtocol", "TernCoordination",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/CoordinationTests",
@@ -194,6 +209,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/GroupCoordinatorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrokerCoreTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
+                "TernCoordination", "TernGroupCoordinator", "TernBrokerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/BrokerCoreTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
