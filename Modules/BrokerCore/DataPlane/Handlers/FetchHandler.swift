@@ -1,0 +1,120 @@
+// Fetch, versions 4–17.
+//
+// v0–3 return message formats v0/v1, which Kafka 4 no longer serves.
+// - A real long poll: when the first read holds fewer than min_bytes, the request parks on a
+//   signal that the fetched partitions fire when their high watermark rises, then reads again;
+//   it is answered when enough data has arrived or max_wait_ms (capped by the broker's
+//   `fetchWaitMax`) has passed. Nothing polls.
+// - Fetch sessions (KIP-227) are declined as the protocol allows: a request to open one
+//   (session id 0, epoch 0) gets a full response with session id 0, so the client keeps sending
+//   full requests; an unknown session id gets FETCH_SESSION_ID_NOT_FOUND and a nonzero epoch
+//   without a session INVALID_FETCH_SESSION_EPOCH.
+// - Reads stop at the high watermark (read_uncommitted) or the last stable offset
+//   (read_committed; without transactions the two are equal, and the aborted list is empty).
+// - KIP-74: the first partition that has data returns at least one whole batch even if it is
+//   larger than the limits, so a consumer never stalls on a large batch; after that the
+//   request-wide max_bytes and each partition_max_bytes bound the response.
+// - v13+ name topics by id; an unknown id answers UNKNOWN_TOPIC_ID.
+
+import NIOCore
+import TernCoordination
+import TernLogStore
+import TernPrimitives
+import TernProtocol
+
+struct FetchHandler {
+    static let versions: ClosedRange<Int16> = 4...17
+    let apis: DataPlaneApis
+
+    private struct Wanted {
+        var responseIndex: (topic: Int, partition: Int)
+        var partition: TopicPartition
+        var request: FetchRequest.Topic.Partition
+    }
+
+    func handle(_ request: FetchRequest, context: RequestContext) async -> ApiReply {
+        let version = context.apiVersion
+        if version >= 7, let error = sessionError(request) {
+            return .body(.fetch(FetchResponse(errorCode: error.rawValue, sessionId: 0, responses: [])))
+        }
+        let metadata = apis.metadata.current
+        var response = FetchResponse(sessionId: 0)
+        var wanted: [Wanted] = []
+        for topic in request.topics {
+            let name: String? = version >= 13 ? metadata.topic(withId: topic.topicId)?.name : topic.topic
+            var entry = FetchResponse.Topic(topic: version >= 13 ? "" : topic.topic, topicId: topic.topicId, partitions: [])
+            for partition in topic.partitions {
+                if let name {
+                    wanted.append(Wanted(responseIndex: (response.responses.count, entry.partitions.count),
+                                         partition: TopicPartition(topic: name, partition: partition.partition), request: partition))
+                    entry.partitions.append(FetchResponse.Topic.Partition(partitionIndex: partition.partition))
+                } else {
+                    entry.partitions.append(Self.failure(partition.partition, .unknownTopicId))
+                }
+            }
+            response.responses.append(entry)
+        }
+        let readCommitted = request.isolationLevel == 1
+        let deadline = apis.waitClock.now.advanced(by: min(.milliseconds(max(0, Int(request.maxWaitMs))), apis.fetchWaitMax))
+        while true {
+            let signal = AsyncSignal()
+            var bytes = 0
+            var sawError = false
+            var watched: [HostedPartition] = []
+            for item in wanted {
+                let (result, replica) = await read(item, budget: Int(request.maxBytes) - bytes, firstWithData: bytes == 0, readCommitted: readCommitted)
+                if let replica {
+                    await replica.watch(signal)
+                    watched.append(replica)
+                }
+                if result.errorCode != 0 { sawError = true }
+                bytes += result.records?.readableBytes ?? 0
+                response.responses[item.responseIndex.topic].partitions[item.responseIndex.partition] = result
+            }
+            let enough = bytes >= Int(request.minBytes) || sawError || wanted.isEmpty
+            if enough || apis.waitClock.now >= deadline {
+                for replica in watched { await replica.unwatch(signal) }
+                return .body(.fetch(response))
+            }
+            await signal.wait(timeout: apis.waitClock.now.duration(to: deadline), clock: apis.waitClock)
+            for replica in watched { await replica.unwatch(signal) }
+            if Task.isCancelled { return .body(.fetch(response)) }
+        }
+    }
+
+    private func sessionError(_ request: FetchRequest) -> KafkaErrorCode? {
+        if request.sessionId != 0 { return .fetchSessionIdNotFound }
+        if request.sessionEpoch != 0 && request.sessionEpoch != -1 { return .invalidFetchSessionEpoch }
+        return nil
+    }
+
+    private func read(_ item: Wanted, budget: Int, firstWithData: Bool, readCommitted: Bool) async -> (FetchResponse.Topic.Partition, HostedPartition?) {
+        let index = item.partition.partition
+        do throws(PartitionError) {
+            let replica = try await apis.leader(of: item.partition)
+            try await replica.validate(currentLeaderEpoch: item.request.currentLeaderEpoch)
+            let highWatermark = await replica.highWatermark
+            let maxBytes = max(0, min(Int(item.request.partitionMaxBytes), budget))
+            let result = try await replica.read(fetchOffset: item.request.fetchOffset, maxBytes: maxBytes,
+                                                maxOffset: highWatermark, minOneBatch: firstWithData)
+            let records: ByteBuffer
+            do {
+                records = try result.readAllBytes()
+            } catch {
+                throw PartitionError.storage(item.partition, error)
+            }
+            let answer = FetchResponse.Topic.Partition(
+                partitionIndex: index, errorCode: 0, highWatermark: highWatermark, lastStableOffset: highWatermark,
+                logStartOffset: result.offsets.logStartOffset, abortedTransactions: readCommitted ? [] : nil, records: records)
+            return (answer, replica)
+        } catch {
+            apis.logIfServerSide(error, api: "Fetch")
+            return (Self.failure(index, error.kafkaErrorCode), nil)
+        }
+    }
+
+    static func failure(_ index: Int32, _ code: KafkaErrorCode) -> FetchResponse.Topic.Partition {
+        FetchResponse.Topic.Partition(partitionIndex: index, errorCode: code.rawValue, highWatermark: -1, lastStableOffset: -1,
+                                      logStartOffset: -1, records: nil)
+    }
+}

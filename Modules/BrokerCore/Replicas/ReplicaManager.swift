@@ -1,0 +1,136 @@
+public import Logging
+public import TernCoordination
+public import TernLogStore
+public import TernPrimitives
+public import TernProtocol
+
+/// The partitions this broker holds replicas of, kept in step with the cluster metadata.
+///
+/// Each metadata snapshot is applied whole: partitions newly assigned here are opened (their
+/// logs created or recovered), changed ones take the new leader, epoch and settings, and those
+/// of deleted topics are closed and their logs removed. Lookups go through a lock-free copy of
+/// the table so request handlers do not queue behind a metadata change.
+public actor ReplicaManager {
+    private let nodeId: Int32
+    private let logStore: any LogStore
+    private let settingsResolver: @Sendable (ClusterMetadata, String) -> TopicSettings
+    private let logger: Logger
+    private var hosted: [TopicPartition: HostedPartition] = [:]
+    private let table: PartitionTable
+    private var appliedVersion: Int64 = -1
+    private var strayLogsChecked = false
+
+    /// A manager for broker `nodeId` over `logStore`; `settingsResolver` gives a topic's
+    /// effective settings from the metadata.
+    public init(
+        nodeId: Int32, logStore: any LogStore, logger: Logger,
+        settingsResolver: @escaping @Sendable (ClusterMetadata, String) -> TopicSettings
+    ) {
+        self.nodeId = nodeId
+        self.logStore = logStore
+        self.settingsResolver = settingsResolver
+        self.logger = logger
+        self.table = PartitionTable()
+    }
+
+    /// The hosted partition, if this broker holds a replica of it.
+    public nonisolated func partition(_ partition: TopicPartition) -> HostedPartition? {
+        table.get(partition)
+    }
+
+    /// Applies a metadata snapshot; older or repeated snapshots are ignored.
+    public func apply(_ metadata: ClusterMetadata) async {
+        guard metadata.version > appliedVersion else { return }
+        appliedVersion = metadata.version
+        var wanted: [TopicPartition: (TopicMetadata, PartitionAssignment)] = [:]
+        for topic in metadata.topics.values {
+            for (index, assignment) in topic.partitions.enumerated() where assignment.replicas.contains(nodeId) {
+                wanted[TopicPartition(topic: topic.name, partition: Int32(index))] = (topic, assignment)
+            }
+        }
+        for (partition, replica) in hosted where wanted[partition] == nil {
+            await remove(partition, replica: replica)
+        }
+        for (partition, (topic, assignment)) in wanted {
+            let settings = settingsResolver(metadata, topic.name)
+            if let replica = hosted[partition] {
+                if replica.topicId == topic.id {
+                    await replica.update(assignment: assignment, settings: settings)
+                    continue
+                }
+                // Deleted and recreated under the same name while we missed the gap.
+                await remove(partition, replica: replica)
+            }
+            await host(partition, topic: topic, assignment: assignment, settings: settings)
+        }
+        if !strayLogsChecked {
+            strayLogsChecked = true
+            await removeStrayLogs(keeping: Set(wanted.keys))
+        }
+        table.replace(with: hosted)
+    }
+
+    private func host(_ partition: TopicPartition, topic: TopicMetadata, assignment: PartitionAssignment, settings: TopicSettings) async {
+        do {
+            let log = try await logStore.openLog(partition, config: settings.log)
+            hosted[partition] = await HostedPartition(
+                partition: partition, topicId: topic.id, log: log, settings: settings, assignment: assignment, nodeId: nodeId)
+        } catch {
+            logger.error("cannot open partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+        }
+    }
+
+    private func remove(_ partition: TopicPartition, replica: HostedPartition) async {
+        hosted[partition] = nil
+        table.replace(with: hosted)
+        do {
+            try await replica.close()
+            try await logStore.deleteLog(partition)
+            logger.info("deleted partition", metadata: ["partition": "\(partition)"])
+        } catch {
+            logger.error("cannot delete partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+        }
+    }
+
+    /// Logs left on disk for partitions the metadata no longer assigns here (a topic deleted
+    /// while this broker was down) are removed once, at the first snapshot, as Kafka does.
+    private func removeStrayLogs(keeping wanted: Set<TopicPartition>) async {
+        do {
+            for partition in try await logStore.existingPartitions() where !wanted.contains(partition) {
+                logger.warning("removing the log of a partition not assigned here", metadata: ["partition": "\(partition)"])
+                try await logStore.deleteLog(partition)
+            }
+        } catch {
+            logger.error("cannot list or remove stray logs", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs retention and compaction over every hosted partition once.
+    public func maintain(wallClockMilliseconds: Int64) async {
+        for (partition, replica) in hosted {
+            do {
+                try await replica.maintain(now: wallClockMilliseconds)
+            } catch {
+                logger.error("log maintenance failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Closes every hosted partition and the store (clean shutdown).
+    public func shutdown() async {
+        for (partition, replica) in hosted {
+            do {
+                try await replica.close()
+            } catch {
+                logger.error("cannot close partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+        }
+        hosted.removeAll()
+        table.replace(with: [:])
+        do {
+            try await logStore.close()
+        } catch {
+            logger.error("cannot close the log store", metadata: ["error": "\(error)"])
+        }
+    }
+}
