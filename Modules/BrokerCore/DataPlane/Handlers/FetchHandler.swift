@@ -16,6 +16,7 @@
 //   request-wide max_bytes and each partition_max_bytes bound the response.
 // - v13+ name topics by id; an unknown id answers UNKNOWN_TOPIC_ID.
 
+import Logging
 import NIOCore
 import TernCoordination
 import TernLogStore
@@ -40,6 +41,7 @@ struct FetchHandler {
         let metadata = apis.metadata.current
         var response = FetchResponse(sessionId: 0)
         var wanted: [Wanted] = []
+        var slices: [[[LogSlice]]] = []
         for topic in request.topics {
             let name: String? = version >= 13 ? metadata.topic(withId: topic.topicId)?.name : topic.topic
             var entry = FetchResponse.Topic(topic: version >= 13 ? "" : topic.topic, topicId: topic.topicId, partitions: [])
@@ -52,6 +54,7 @@ struct FetchHandler {
                     entry.partitions.append(Self.failure(partition.partition, .unknownTopicId))
                 }
             }
+            slices.append(Array(repeating: [], count: entry.partitions.count))
             response.responses.append(entry)
         }
         let readCommitted = request.isolationLevel == 1
@@ -62,23 +65,39 @@ struct FetchHandler {
             var sawError = false
             var watched: [HostedPartition] = []
             for item in wanted {
-                let (result, replica) = await read(item, budget: Int(request.maxBytes) - bytes, firstWithData: bytes == 0, readCommitted: readCommitted)
+                let (result, read, replica) = await read(item, budget: Int(request.maxBytes) - bytes, firstWithData: bytes == 0, readCommitted: readCommitted)
                 if let replica {
                     await replica.watch(signal)
                     watched.append(replica)
                 }
                 if result.errorCode != 0 { sawError = true }
-                bytes += result.records?.readableBytes ?? 0
+                bytes += read.reduce(0) { $0 + $1.byteCount }
                 response.responses[item.responseIndex.topic].partitions[item.responseIndex.partition] = result
+                slices[item.responseIndex.topic][item.responseIndex.partition] = read
             }
             let enough = bytes >= Int(request.minBytes) || sawError || wanted.isEmpty
-            if enough || apis.waitClock.now >= deadline {
+            if enough || apis.waitClock.now >= deadline || Task.isCancelled {
                 for replica in watched { await replica.unwatch(signal) }
-                return .body(.fetch(response))
+                return encode(response, slices: slices, version: version)
             }
             await signal.wait(timeout: apis.waitClock.now.duration(to: deadline), clock: apis.waitClock)
             for replica in watched { await replica.unwatch(signal) }
-            if Task.isCancelled { return .body(.fetch(response)) }
+        }
+    }
+
+    private func encode(_ response: FetchResponse, slices: [[[LogSlice]]], version: Int16) -> ApiReply {
+        do {
+            return .encoded(try FetchResponseEncoder.encode(response, slices: slices, version: version))
+        } catch {
+            apis.logger.error("cannot encode a Fetch response", metadata: ["error": "\(error)"])
+            var failed = response
+            for topic in failed.responses.indices {
+                for partition in failed.responses[topic].partitions.indices {
+                    failed.responses[topic].partitions[partition] = Self.failure(
+                        failed.responses[topic].partitions[partition].partitionIndex, .kafkaStorageError)
+                }
+            }
+            return .body(.fetch(failed))
         }
     }
 
@@ -88,7 +107,7 @@ struct FetchHandler {
         return nil
     }
 
-    private func read(_ item: Wanted, budget: Int, firstWithData: Bool, readCommitted: Bool) async -> (FetchResponse.Topic.Partition, HostedPartition?) {
+    private func read(_ item: Wanted, budget: Int, firstWithData: Bool, readCommitted: Bool) async -> (FetchResponse.Topic.Partition, [LogSlice], HostedPartition?) {
         let index = item.partition.partition
         do throws(PartitionError) {
             let replica = try await apis.leader(of: item.partition)
@@ -97,24 +116,19 @@ struct FetchHandler {
             let maxBytes = max(0, min(Int(item.request.partitionMaxBytes), budget))
             let result = try await replica.read(fetchOffset: item.request.fetchOffset, maxBytes: maxBytes,
                                                 maxOffset: highWatermark, minOneBatch: firstWithData)
-            let records: ByteBuffer
-            do {
-                records = try result.readAllBytes()
-            } catch {
-                throw PartitionError.storage(item.partition, error)
-            }
+            // Records stay empty here: the encoder sends the slices from where the log keeps them.
             let answer = FetchResponse.Topic.Partition(
                 partitionIndex: index, errorCode: 0, highWatermark: highWatermark, lastStableOffset: highWatermark,
-                logStartOffset: result.offsets.logStartOffset, abortedTransactions: readCommitted ? [] : nil, records: records)
-            return (answer, replica)
+                logStartOffset: result.offsets.logStartOffset, abortedTransactions: readCommitted ? [] : nil, records: ByteBuffer())
+            return (answer, result.slices, replica)
         } catch {
             apis.logIfServerSide(error, api: "Fetch")
-            return (Self.failure(index, error.kafkaErrorCode), nil)
+            return (Self.failure(index, error.kafkaErrorCode), [], nil)
         }
     }
 
     static func failure(_ index: Int32, _ code: KafkaErrorCode) -> FetchResponse.Topic.Partition {
         FetchResponse.Topic.Partition(partitionIndex: index, errorCode: code.rawValue, highWatermark: -1, lastStableOffset: -1,
-                                      logStartOffset: -1, records: nil)
+                                      logStartOffset: -1, records: ByteBuffer())
     }
 }
