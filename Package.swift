@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "TernZooKeeper", targets: ["TernZooKeeper"]),
         .library(name: "TernGroupCoordinator", targets: ["TernGroupCoordinator"]),
         .library(name: "TernBrokerCore", targets: ["TernBrokerCore"]),
+        .library(name: "TernAssembly", targets: ["TernAssembly"]),
+        .executable(name: "tern-broker", targets: ["TernBrokerMain"]),
         .executable(name: "tern-codegen", targets: ["TernCodegen"]),
         .executable(name: "tern-bench", targets: ["TernBench"]),
         .executable(name: "tern-log-crash-child", targets: ["TernLogCrashChild"]),
@@ -128,6 +130,32 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "TernAssembly",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
+                "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernBrokerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Modules/Assembly",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TernBrokerMain",
+            dependencies: [
+                "TernAssembly",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Modules/BrokerMain",
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "TernCodegen",
             path: "Tools/Codegen",
@@ -220,6 +248,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/BrokerCoreTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AssemblyTests",
+            dependencies: ["TernAssembly", "TernTransport"],
+            path: "Tests/AssemblyTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

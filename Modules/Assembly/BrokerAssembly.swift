@@ -1,0 +1,56 @@
+public import Logging
+public import ServiceLifecycle
+import TernBrokerCore
+import TernCompression
+import TernCoordination
+import TernLogStore
+import TernPrimitives
+public import TernTransport
+
+/// Composes a broker from its parts: the components serving each group of APIs, the router, the
+/// listener, and the services that run them, in start order.
+public struct BrokerAssembly: Sendable {
+    /// The services to run, in start order; a `ServiceGroup` stops them in reverse.
+    public var services: [any Service]
+    /// The address the listener bound (the real port when 0 was asked for).
+    public var listenEndpoint: Endpoint
+
+    /// Builds and starts a broker: registers it, hosts its partitions, binds its listener.
+    public static func start(settings: BrokerSettings, parts: BrokerParts) async throws -> BrokerAssembly {
+        let logger = parts.logger
+        let advertised = settings.advertisedEndpoint
+        let configuration = BrokerConfiguration(
+            nodeId: settings.nodeId, advertisedHost: advertised.host, advertisedPort: Int32(advertised.port),
+            properties: settings.properties)
+        let initial = await parts.coordination.metadata()
+        let metadata = MetadataCache(initial)
+        let resolver = BrokerTopicSettings(configuration: configuration)
+        let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger) { metadata, topic in
+            resolver.settings(for: topic, in: metadata)
+        }
+        let broker = KafkaBroker(configuration: configuration, coordination: parts.coordination, replicas: replicas,
+                                 metadata: metadata, clock: parts.clock, logger: logger)
+        try await broker.start()
+
+        let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas)
+        let router = ApiRouter(components: components)
+        let service = KafkaRequestService(router: router, logger: logger)
+        let transportLogger = logger
+        let serverConfiguration = ServerConfiguration(
+            requestFrameBytesMax: settings.requestFrameBytesMax,
+            // Kafka handles one request per connection at a time; see BrokerCore's design note.
+            inFlightRequestsMax: 1,
+            log: { event in transportLogger.debug("\(event)") })
+        let server = try await parts.transport.bind(settings.listen, configuration: serverConfiguration, service: service)
+        logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])
+        return BrokerAssembly(services: [BrokerService(broker: broker), ListenerService(server: server)],
+                              listenEndpoint: server.localEndpoint)
+    }
+}
+
+extension BrokerSettings {
+    /// `socket.request.max.bytes` (Kafka's default 100 MiB).
+    var requestFrameBytesMax: Int {
+        properties["socket.request.max.bytes"].flatMap(Int.init) ?? 104_857_600
+    }
+}

@@ -1,0 +1,70 @@
+// Goal: the broker's configuration reads like Kafka's and fails loudly on bad values.
+// Method: load settings from property text, environment maps and flags; check precedence and
+// the messages of rejected values.
+
+import Foundation
+import Testing
+import TernAssembly
+import TernTransport
+
+@Suite struct BrokerSettingsTests {
+    @Test func load_nothingGiven_usesTheDefaults() throws {
+        let settings = try BrokerSettings.load(configFile: nil, environment: [:], properties: [], flags: [:])
+        #expect(settings.listen == Endpoint(host: "127.0.0.1", port: 9092))
+        #expect(settings.advertisedEndpoint == settings.listen)
+        #expect(settings.nodeId == 1 && settings.store == .file && settings.coordination == .embedded)
+    }
+
+    @Test func load_fileEnvironmentFlags_laterSourcesWin() throws {
+        let path = NSTemporaryDirectory() + "tern-settings-\(UUID().uuidString).properties"
+        try """
+        # a Kafka server.properties
+        node.id=3
+        listeners=PLAINTEXT://0.0.0.0:9093
+        advertised.listeners=PLAINTEXT://broker.example:9093
+        log.dirs=/var/lib/tern,/ignored
+        num.partitions = 6
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try BrokerSettings.load(configFile: path, environment: [:], properties: [], flags: [:])
+        #expect(fromFile.nodeId == 3 && fromFile.listen == Endpoint(host: "0.0.0.0", port: 9093))
+        #expect(fromFile.advertisedEndpoint == Endpoint(host: "broker.example", port: 9093))
+        #expect(fromFile.dataDirectory == "/var/lib/tern" && fromFile.properties["num.partitions"] == "6")
+
+        let layered = try BrokerSettings.load(
+            configFile: path, environment: ["TERN_NODE_ID": "4", "TERN_STORE": "memory"], properties: ["num.partitions=2"],
+            flags: [.nodeId: "5", .dataDirectory: "/tmp/x"])
+        #expect(layered.nodeId == 5 && layered.store == .memory && layered.dataDirectory == "/tmp/x")
+        #expect(layered.properties["num.partitions"] == "2")
+    }
+
+    @Test(arguments: [
+        (BrokerOption.listen, "nohost", "--listen"),
+        (.advertise, "host:0", "--advertise"),
+        (.nodeId, "-1", "--node-id"),
+        (.nodeId, "seven", "--node-id"),
+        (.store, "s3://bucket", "--store"),
+        (.coordination, "zk://x", "--coordination"),
+        (.dataDirectory, "", "--data-dir"),
+    ])
+    func apply_badValue_failsNamingTheFlag(option: BrokerOption, value: String, flag: String) {
+        var settings = BrokerSettings()
+        #expect {
+            try settings.apply(option: option, value: value)
+        } throws: { error in
+            (error as? ConfigError)?.description.hasPrefix(flag) == true
+        }
+    }
+
+    @Test func applyProperties_malformedLineOrListener_failsWithItsLine() {
+        var settings = BrokerSettings()
+        #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "a=b\njust words\n", source: "f") }
+        #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "listeners=SSL://h:1", source: "f") }
+    }
+
+    @Test func store_fileURL_setsTheDataDirectory() throws {
+        var settings = BrokerSettings()
+        try settings.apply(option: .store, value: "file:///srv/tern")
+        #expect(settings.store == .file && settings.dataDirectory == "/srv/tern")
+    }
+}
