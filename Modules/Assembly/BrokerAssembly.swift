@@ -32,7 +32,24 @@ public struct BrokerAssembly: Sendable {
                                  metadata: metadata, clock: parts.clock, logger: logger)
         try await broker.start()
 
+        let internalTopics = ReplicaInternalTopics(
+            replicas: replicas, coordination: parts.coordination, metadata: metadata,
+            replicationFactor: settings.properties["offsets.topic.replication.factor"].flatMap(Int.init) ?? 3)
+        let groupSettings: GroupCoordinatorSettings
+        do {
+            groupSettings = try GroupCoordinatorSettings(properties: settings.properties)
+        } catch {
+            throw ConfigError("\(error)")
+        }
+        // Member ids must differ across restarts, so the seed comes from the wall clock.
+        let groups = GroupCoordinatorService(
+            store: internalTopics, clock: parts.clock, settings: groupSettings,
+            random: SeededRandom(seed: UInt64(truncatingIfNeeded: parts.clock.wallClockMilliseconds) &* 0x9E37_79B9_7F4A_7C15),
+            codecs: parts.codecs, logger: logger)
+        try await groups.start()
+
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas)
+            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
         let transportLogger = logger
@@ -43,7 +60,7 @@ public struct BrokerAssembly: Sendable {
             log: { event in transportLogger.debug("\(event)") })
         let server = try await parts.transport.bind(settings.listen, configuration: serverConfiguration, service: service)
         logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])
-        return BrokerAssembly(services: [BrokerService(broker: broker), ListenerService(server: server)],
+        return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups), ListenerService(server: server)],
                               listenEndpoint: server.localEndpoint)
     }
 }

@@ -19,11 +19,13 @@ struct ListenerService: Service {
 /// drained, as services stop in reverse order) it leaves the cluster and closes logs cleanly.
 struct BrokerService: Service {
     let broker: KafkaBroker
+    let groups: GroupCoordinatorService
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
             await broker.run()
         }
+        await groups.shutdown()
         await broker.shutdown()
     }
 }
