@@ -28,6 +28,7 @@ public struct AdminApis: ApiComponent {
             configs: ConfigAdministration(coordination: coordination, configuration: configuration, topicConfigs: catalog, loggers: loggers))
     }
 
+    /// One route per API, at the codec's full version range.
     public var routes: [ApiRoute] {
         let topics = self.topics
         let configs = self.configs

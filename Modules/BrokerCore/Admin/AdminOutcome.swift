@@ -1,4 +1,4 @@
-public import TernCoordination
+import TernCoordination
 public import TernProtocol
 
 /// The answer for one resource of an admin request: Kafka's error code and message.

@@ -1,5 +1,5 @@
 public import TernCoordination
-public import TernProtocol
+import TernProtocol
 
 /// The config resource types Tern serves (`resource_type` of the config APIs).
 public enum ConfigResourceType: Int8, Hashable, Sendable {
@@ -54,10 +54,12 @@ public struct ConfigAdministration: Sendable {
         self.loggers = loggers
     }
 
-    /// The configs of resource `name` of `type` (a raw `resource_type`), only `names` when given.
+    /// The configs of resource `name` of `type` (a raw `resource_type`); only `names` when
+    /// given and not empty (Kafka reads an empty list as "all").
     public func describe(
         type: Int8, name: String, only names: [String]?, includeSynonyms: Bool, includeDocumentation: Bool
     ) async -> ConfigResourceDescription {
+        let names = names?.isEmpty == true ? nil : names
         do {
             let configs = try await describedConfigs(type: type, name: name, only: names,
                                                      includeSynonyms: includeSynonyms, includeDocumentation: includeDocumentation)

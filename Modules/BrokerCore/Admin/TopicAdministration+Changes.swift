@@ -1,4 +1,4 @@
-public import TernCoordination
+import TernCoordination
 public import TernProtocol
 
 /// What `TopicAdministration.deleteTopic` answers, shaped for DeleteTopics.
