@@ -5,8 +5,8 @@
 // - An unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID. A name or id
 //   given twice, an entry with both or neither, and a name whose id was also given are
 //   INVALID_REQUEST with Kafka's messages; the rest go ahead. For a name whose id was also
-//   given, both entries are answered and neither topic entry is deleted (Kafka answers only
-//   the name's entry).
+//   given, both entries are answered and the topic is not deleted (Kafka answers only the
+//   name's entry).
 // - With `delete.topic.enable=false`, v0–2 answer INVALID_REQUEST for every topic and v3+
 //   TOPIC_DELETION_DISABLED, as Kafka does.
 // - Internal topics (`__consumer_offsets`, `__transaction_state`) may be deleted, as in Kafka.
@@ -62,7 +62,7 @@ struct DeleteTopicsHandler {
         return DeleteTopicsResponse(throttleTimeMs: 0, responses: results)
     }
 
-    /// A topic named both by name and by id: neither entry is deleted.
+    /// A topic named both by name and by id: it is not deleted.
     private static let clash = AdminOutcome(.invalidRequest, "The provided topic name maps to an ID that was already supplied.")
 
     private func duplicates<Key: Hashable>(_ keys: [Key]) -> Set<Key> {
