@@ -16,7 +16,7 @@ public struct BrokerAssembly: Sendable {
     public var listenEndpoint: Endpoint
 
     /// Builds and starts a broker: registers it, hosts its partitions, binds its listener.
-    public static func start(settings: BrokerSettings, parts: BrokerParts) async throws -> BrokerAssembly {
+    public static func start(settings: BrokerLaunchSettings, parts: BrokerParts) async throws -> BrokerAssembly {
         let logger = parts.logger
         let advertised = settings.advertisedEndpoint
         let configuration = BrokerConfiguration(
@@ -24,7 +24,8 @@ public struct BrokerAssembly: Sendable {
             properties: settings.properties)
         let initial = await parts.coordination.metadata()
         let metadata = MetadataCache(initial)
-        let resolver = BrokerTopicSettings(configuration: configuration)
+        let admin = AdminApis(coordination: parts.coordination, configuration: configuration, random: SystemRandomNumberGenerator())
+        let resolver = BrokerTopicSettings(configuration: configuration, catalog: admin.topics.topicConfigs)
         let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger) { metadata, topic in
             resolver.settings(for: topic, in: metadata)
         }
@@ -48,7 +49,7 @@ public struct BrokerAssembly: Sendable {
             codecs: parts.codecs, logger: logger)
         try await groups.start()
 
-        let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas)
+        let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
             + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
@@ -65,7 +66,7 @@ public struct BrokerAssembly: Sendable {
     }
 }
 
-extension BrokerSettings {
+extension BrokerLaunchSettings {
     /// `socket.request.max.bytes` (Kafka's default 100 MiB).
     var requestFrameBytesMax: Int {
         properties["socket.request.max.bytes"].flatMap(Int.init) ?? 104_857_600

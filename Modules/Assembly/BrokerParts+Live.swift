@@ -8,7 +8,7 @@ import TernTransportNIO
 extension BrokerParts {
     /// The parts `settings` names: the NIO TCP transport, the file or memory log store, the
     /// embedded or in-memory coordination service, the system clock.
-    public static func live(_ settings: BrokerSettings, logger: Logger) async throws -> BrokerParts {
+    public static func live(_ settings: BrokerLaunchSettings, logger: Logger) async throws -> BrokerParts {
         let clock = SystemClock()
         let codecs = CompressionCodecs()
         let logStore: any LogStore

@@ -35,10 +35,10 @@ struct TernBroker: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tern.broker")
-        let settings: BrokerSettings
+        let settings: BrokerLaunchSettings
         do {
-            settings = try BrokerSettings.load(
-                configFile: config, environment: BrokerSettings.processEnvironment(), properties: properties,
+            settings = try BrokerLaunchSettings.load(
+                configFile: config, environment: BrokerLaunchSettings.processEnvironment(), properties: properties,
                 flags: [.listen: listen, .advertise: advertise, .dataDirectory: dataDirectory, .nodeId: nodeId,
                         .store: store, .coordination: coordination])
         } catch {

@@ -62,7 +62,7 @@ extension GroupCoordinatorService {
         shards[partition]?.loader = nil
         let actions = managers[partition]!.start(now: clock.now, wallClockMilliseconds: clock.wallClockMilliseconds)
         perform(actions, partition: partition)
-        logger.info("loaded __consumer_offsets partition", metadata: [
+        logger.debug("loaded __consumer_offsets partition", metadata: [
             "partition": "\(partition)", "groups": "\(manager.groups.count)", "took": "\(took)"])
     }
 

@@ -19,6 +19,7 @@ public actor ReplicaManager {
     private let table: PartitionTable
     private var appliedVersion: Int64 = -1
     private var strayLogsChecked = false
+    private var applying: Task<Void, Never>?
 
     /// A manager for broker `nodeId` over `logStore`; `settingsResolver` gives a topic's
     /// effective settings from the metadata.
@@ -38,8 +39,21 @@ public actor ReplicaManager {
         table.get(partition)
     }
 
-    /// Applies a metadata snapshot; older or repeated snapshots are ignored.
+    /// Applies a metadata snapshot; older or repeated snapshots are ignored. Applications run
+    /// one after another, and a call returns only once every snapshot passed before it (its
+    /// own included) has been applied, so a caller that saw a topic created can rely on its
+    /// partitions being hosted.
     public func apply(_ metadata: ClusterMetadata) async {
+        let previous = applying
+        let task = Task {
+            await previous?.value
+            await self.applyInOrder(metadata)
+        }
+        applying = task
+        await task.value
+    }
+
+    private func applyInOrder(_ metadata: ClusterMetadata) async {
         guard metadata.version > appliedVersion else { return }
         appliedVersion = metadata.version
         var wanted: [TopicPartition: (TopicMetadata, PartitionAssignment)] = [:]

@@ -1,12 +1,12 @@
 import Foundation
 import TernTransport
 
-extension BrokerSettings {
+extension BrokerLaunchSettings {
     /// Settings from defaults, then `configFile`, then `environment`'s TERN_* variables, then
     /// `--set` properties, then flags.
     public static func load(configFile: String?, environment: [String: String], properties: [String],
-                            flags: [BrokerOption: String?]) throws(ConfigError) -> BrokerSettings {
-        var settings = BrokerSettings()
+                            flags: [BrokerOption: String?]) throws(ConfigError) -> BrokerLaunchSettings {
+        var settings = BrokerLaunchSettings()
         if let path = configFile ?? environment["TERN_CONFIG"] {
             let text: String
             do {

@@ -9,7 +9,7 @@ import TernTransport
 
 @Suite struct BrokerSettingsTests {
     @Test func load_nothingGiven_usesTheDefaults() throws {
-        let settings = try BrokerSettings.load(configFile: nil, environment: [:], properties: [], flags: [:])
+        let settings = try BrokerLaunchSettings.load(configFile: nil, environment: [:], properties: [], flags: [:])
         #expect(settings.listen == Endpoint(host: "127.0.0.1", port: 9092))
         #expect(settings.advertisedEndpoint == settings.listen)
         #expect(settings.nodeId == 1 && settings.store == .file && settings.coordination == .embedded)
@@ -26,12 +26,12 @@ import TernTransport
         num.partitions = 6
         """.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let fromFile = try BrokerSettings.load(configFile: path, environment: [:], properties: [], flags: [:])
+        let fromFile = try BrokerLaunchSettings.load(configFile: path, environment: [:], properties: [], flags: [:])
         #expect(fromFile.nodeId == 3 && fromFile.listen == Endpoint(host: "0.0.0.0", port: 9093))
         #expect(fromFile.advertisedEndpoint == Endpoint(host: "broker.example", port: 9093))
         #expect(fromFile.dataDirectory == "/var/lib/tern" && fromFile.properties["num.partitions"] == "6")
 
-        let layered = try BrokerSettings.load(
+        let layered = try BrokerLaunchSettings.load(
             configFile: path, environment: ["TERN_NODE_ID": "4", "TERN_STORE": "memory"], properties: ["num.partitions=2"],
             flags: [.nodeId: "5", .dataDirectory: "/tmp/x"])
         #expect(layered.nodeId == 5 && layered.store == .memory && layered.dataDirectory == "/tmp/x")
@@ -48,7 +48,7 @@ import TernTransport
         (.dataDirectory, "", "--data-dir"),
     ])
     func apply_badValue_failsNamingTheFlag(option: BrokerOption, value: String, flag: String) {
-        var settings = BrokerSettings()
+        var settings = BrokerLaunchSettings()
         #expect {
             try settings.apply(option: option, value: value)
         } throws: { error in
@@ -57,13 +57,13 @@ import TernTransport
     }
 
     @Test func applyProperties_malformedLineOrListener_failsWithItsLine() {
-        var settings = BrokerSettings()
+        var settings = BrokerLaunchSettings()
         #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "a=b\njust words\n", source: "f") }
         #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "listeners=SSL://h:1", source: "f") }
     }
 
     @Test func store_fileURL_setsTheDataDirectory() throws {
-        var settings = BrokerSettings()
+        var settings = BrokerLaunchSettings()
         try settings.apply(option: .store, value: "file:///srv/tern")
         #expect(settings.store == .file && settings.dataDirectory == "/srv/tern")
     }

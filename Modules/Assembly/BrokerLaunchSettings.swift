@@ -3,7 +3,7 @@ public import TernTransport
 
 /// Everything a broker process is configured with, before any part is built: parsed from a
 /// `server.properties`-style file, environment variables and flags (in rising precedence).
-public struct BrokerSettings: Sendable, Equatable {
+public struct BrokerLaunchSettings: Sendable, Equatable {
     /// Where the Kafka listener binds.
     public var listen: Endpoint = Endpoint(host: "127.0.0.1", port: 9092)
     /// What clients are told to connect to; the listen address when nil.
@@ -53,7 +53,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension BrokerSettings {
+extension BrokerLaunchSettings {
     /// Applies one setting given by a flag or environment variable, validating it.
     public mutating func apply(option: BrokerOption, value: String) throws(ConfigError) {
         switch option {
