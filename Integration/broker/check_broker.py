@@ -216,11 +216,17 @@ def sigkill_loses_no_acknowledged_message(broker, args):
     expect(not missing, f"{len(missing)} acknowledged messages lost, e.g. {missing[:3]}")
 
 
+def load_more_checks():
+    # Registered after the checks above; imported here so `check` and helpers exist first.
+    import check_groups_admin  # noqa: F401
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--broker", required=True)
     parser.add_argument("--only", default=None, help="run only checks whose name contains this")
     args = parser.parse_args()
+    load_more_checks()
     broker = Broker(args.broker)
     broker.start()
     passed = failed = 0
@@ -248,4 +254,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # Run as a script, this module is __main__; the other check files import it as
+    # check_broker, so share one registry under that name.
+    sys.modules.setdefault("check_broker", sys.modules[__name__])
     sys.exit(main())
