@@ -65,11 +65,9 @@ struct FetchHandler {
             var sawError = false
             var watched: [HostedPartition] = []
             for item in wanted {
-                let (result, read, replica) = await read(item, budget: Int(request.maxBytes) - bytes, firstWithData: bytes == 0, readCommitted: readCommitted)
-                if let replica {
-                    await replica.watch(signal)
-                    watched.append(replica)
-                }
+                let (result, read, replica) = await read(item, budget: Int(request.maxBytes) - bytes, firstWithData: bytes == 0,
+                                                         readCommitted: readCommitted, signal: signal)
+                if let replica { watched.append(replica) }
                 if result.errorCode != 0 { sawError = true }
                 bytes += read.reduce(0) { $0 + $1.byteCount }
                 response.responses[item.responseIndex.topic].partitions[item.responseIndex.partition] = result
@@ -107,11 +105,15 @@ struct FetchHandler {
         return nil
     }
 
-    private func read(_ item: Wanted, budget: Int, firstWithData: Bool, readCommitted: Bool) async -> (FetchResponse.Topic.Partition, [LogSlice], HostedPartition?) {
+    /// Reads one partition. The signal is registered before the read, so an append landing
+    /// between the read and the wait still wakes the fetch.
+    private func read(_ item: Wanted, budget: Int, firstWithData: Bool, readCommitted: Bool,
+                      signal: AsyncSignal) async -> (FetchResponse.Topic.Partition, [LogSlice], HostedPartition?) {
         let index = item.partition.partition
         do throws(PartitionError) {
             let replica = try await apis.leader(of: item.partition)
             try await replica.validate(currentLeaderEpoch: item.request.currentLeaderEpoch)
+            await replica.watch(signal)
             let highWatermark = await replica.highWatermark
             let maxBytes = max(0, min(Int(item.request.partitionMaxBytes), budget))
             let result = try await replica.read(fetchOffset: item.request.fetchOffset, maxBytes: maxBytes,
@@ -122,6 +124,7 @@ struct FetchHandler {
                 logStartOffset: result.offsets.logStartOffset, abortedTransactions: readCommitted ? [] : nil, records: ByteBuffer())
             return (answer, result.slices, replica)
         } catch {
+            if let replica = apis.replicas.partition(item.partition) { await replica.unwatch(signal) }
             apis.logIfServerSide(error, api: "Fetch")
             return (Self.failure(index, error.kafkaErrorCode), [], nil)
         }
