@@ -10,9 +10,9 @@ fast as librdkafka accepts (throughput); with a rate it paces itself (latency at
 """
 
 import argparse
+import multiprocessing
 import os
 import struct
-import threading
 import time
 import uuid
 
@@ -54,13 +54,22 @@ def create_topic(bootstrap, topic, partitions):
     raise RuntimeError(f"topic {topic} has no leaders after 30 s")
 
 
-def consume(bootstrap, topic, partitions, expected, latencies, done, deadline):
+def consume(bootstrap, topic, partitions, expected, deadline, results, per_message):
+    """Runs in its own process, so the producer's pacing loop and the consumer never share
+    the interpreter lock; sends back the sorted latencies and when the last record arrived."""
+    latencies = []
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex[:6]}",
                          "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1})
     consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
     received = 0
     while received < expected and time.monotonic() < deadline:
-        for message in consumer.consume(10_000, 0.5):
+        # consume(n, timeout) returns when n messages are queued or the timeout passes, which
+        # would count the wait for the batch as latency; when latency is the point, take
+        # each message as soon as it arrives.
+        batch = [consumer.poll(0.1)] if per_message else consumer.consume(10_000, 0.1)
+        for message in batch:
+            if message is None:
+                continue
             if message.error():
                 continue
             now = time.time_ns()
@@ -68,17 +77,17 @@ def consume(bootstrap, topic, partitions, expected, latencies, done, deadline):
             latencies.append((now - sent) / 1e6)
             received += 1
     consumer.close()
-    done["received"] = received
-    done["finished"] = time.monotonic()
+    latencies.sort()
+    results.put({"received": received, "finished": time.time(), "latencies": latencies})
 
 
 def run(args):
     topic = f"bench-{uuid.uuid4().hex[:8]}"
     create_topic(args.bootstrap, topic, args.partitions)
-    latencies = []
-    done = {}
+    results = multiprocessing.Queue()
+    # time.monotonic() is system-wide on Linux, so the child can share the deadline.
     deadline = time.monotonic() + args.timeout
-    consumer = threading.Thread(target=consume, args=(args.bootstrap, topic, args.partitions, args.records, latencies, done, deadline))
+    consumer = multiprocessing.Process(target=consume, args=(args.bootstrap, topic, args.partitions, args.records, deadline, results, bool(args.rate)))
     consumer.start()
     time.sleep(1.0)  # let the consumer's first fetch park at the log end
     producer = Producer({"bootstrap.servers": args.bootstrap, "acks": args.acks, "linger.ms": args.linger_ms,
@@ -87,13 +96,14 @@ def run(args):
     padding = b"x" * max(0, args.size - 8)
     cpu_before = cpu_seconds(args.broker_pid)
     started = time.monotonic()
-    interval = 1.0 / args.rate if args.rate else 0.0
+    started_wall = time.time()
     for index in range(args.records):
-        if interval:
-            target = started + index * interval
-            delay = target - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+        if args.rate:
+            # Pace by schedule, not by sleeping per record: send what is due, then nap.
+            due = started + index / args.rate
+            while time.monotonic() < due:
+                producer.poll(0)
+                time.sleep(0.0002)
         value = struct.pack(">q", time.time_ns()) + padding
         while True:
             try:
@@ -105,12 +115,16 @@ def run(args):
             producer.poll(0)
     producer.flush(args.timeout)
     produced = time.monotonic()
-    consumer.join(max(0.0, deadline - time.monotonic()) + 5)
+    try:
+        done = results.get(timeout=max(1.0, deadline - time.monotonic()) + 5)
+    except Exception:
+        done = {"received": 0, "finished": time.time(), "latencies": []}
+    consumer.join(5)
     cpu_after = cpu_seconds(args.broker_pid)
-    received = done.get("received", 0)
+    received = done["received"]
+    latencies = done["latencies"]
     elapsed_produce = produced - started
-    elapsed_total = done.get("finished", time.monotonic()) - started
-    latencies.sort()
+    elapsed_total = done["finished"] - started_wall
     result = {
         "records": args.records, "received": received, "size": args.size,
         "produce_records_per_s": args.records / elapsed_produce,

