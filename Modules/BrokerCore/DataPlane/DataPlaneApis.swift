@@ -13,6 +13,8 @@ public struct DataPlaneApis: ApiComponent {
     let clock: any BrokerClock
     /// What fetches wait on.
     let waitClock = ContinuousClock()
+    /// Ends parked fetches at their deadlines.
+    let fetchWaits = FetchWaitTimer()
     let logger: Logger
     /// The most a fetch waits, whatever the client asks (a bound on parked requests' life).
     let fetchWaitMax: Duration

@@ -54,17 +54,4 @@ final class AsyncSignal: Sendable {
             fire()
         }
     }
-
-    /// Waits until fired or until `timeout` has passed on `clock`.
-    func wait(timeout: Duration, clock: any Clock<Duration>) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask {
-                try? await clock.sleep(for: timeout)
-                self.fire()
-            }
-            await group.next()
-            group.cancelAll()
-        }
-    }
 }

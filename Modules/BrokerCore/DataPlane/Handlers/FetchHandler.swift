@@ -78,7 +78,9 @@ struct FetchHandler {
                 for replica in watched { await replica.unwatch(signal) }
                 return encode(response, slices: slices, version: version)
             }
-            await signal.wait(timeout: apis.waitClock.now.duration(to: deadline), clock: apis.waitClock)
+            apis.fetchWaits.add(signal, deadline: deadline)
+            await signal.wait()
+            apis.fetchWaits.remove(signal)
             for replica in watched { await replica.unwatch(signal) }
         }
     }
