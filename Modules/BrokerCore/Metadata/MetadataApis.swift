@@ -27,6 +27,10 @@ public struct MetadataApis: ApiComponent {
                 guard case .describeCluster(let request) = body else { preconditionFailure("routed \(body.apiKey) to DescribeCluster") }
                 return .body(.describeCluster(DescribeClusterHandler(apis: self).handle(request, context: context)))
             },
+            ApiRoute(.describeTopicPartitions, versions: DescribeTopicPartitionsHandler.versions) { body, context in
+                guard case .describeTopicPartitions(let request) = body else { preconditionFailure("routed \(body.apiKey) to DescribeTopicPartitions") }
+                return .body(.describeTopicPartitions(DescribeTopicPartitionsHandler(apis: self).handle(request, context: context)))
+            },
         ]
     }
 
