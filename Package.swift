@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TernCoordination", targets: ["TernCoordination"]),
         .library(name: "TernZooKeeper", targets: ["TernZooKeeper"]),
         .library(name: "TernGroupCoordinator", targets: ["TernGroupCoordinator"]),
+        .library(name: "TernTransactionCoordinator", targets: ["TernTransactionCoordinator"]),
         .library(name: "TernBrokerCore", targets: ["TernBrokerCore"]),
         .library(name: "TernAssembly", targets: ["TernAssembly"]),
         .executable(name: "tern-broker", targets: ["TernBrokerMain"]),
@@ -116,6 +117,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/GroupCoordinator",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernTransactionCoordinator",
+            dependencies: [
+                "TernPrimitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/TransactionCoordinator",
             swiftSettings: strictSettings
         ),
         .target(
@@ -237,6 +247,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/GroupCoordinatorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TransactionCoordinatorTests",
+            dependencies: [
+                "TernPrimitives", "TernTransactionCoordinator",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/TransactionCoordinatorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
