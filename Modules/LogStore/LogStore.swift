@@ -15,9 +15,37 @@ public protocol LogStore: Sendable {
     /// The partitions that have a log in this store, open or not.
     func existingPartitions() async throws(LogStoreError) -> [TopicPartition]
 
+    /// Opens many partitions' logs as `openLog` opens each, for a broker starting with
+    /// thousands of partitions; an implementation may open several at once. Every partition
+    /// maps to its log or to the error that stopped it, and one failure stops no other.
+    func openLogs(_ partitions: [TopicPartition: LogConfig]) async -> [TopicPartition: Result<any PartitionLog, LogStoreError>]
+
     /// Flushes and closes every log and marks the shutdown clean, so the next open skips
     /// recovery. The store may not be used afterwards.
     func close() async throws(LogStoreError)
+
+    /// The executor a task that mostly calls into this store's logs should prefer
+    /// (`withTaskExecutorPreference`), for a store whose logs run on threads of their own;
+    /// nil when any executor will do.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
+}
+
+extension LogStore {
+    /// No preference.
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
+
+    /// Opens the logs one at a time.
+    public func openLogs(_ partitions: [TopicPartition: LogConfig]) async -> [TopicPartition: Result<any PartitionLog, LogStoreError>] {
+        var logs: [TopicPartition: Result<any PartitionLog, LogStoreError>] = [:]
+        for (partition, config) in partitions {
+            do throws(LogStoreError) {
+                logs[partition] = .success(try await openLog(partition, config: config))
+            } catch {
+                logs[partition] = .failure(error)
+            }
+        }
+        return logs
+    }
 }
 
 /// The log of one partition: an append-only sequence of record batches, addressed by offset.

@@ -17,11 +17,13 @@ public enum LogStoreError: Error, Equatable, Sendable, KafkaErrorConvertible, Cu
     case offsetsNotContiguous(expected: Int64, found: Int64)
     /// The log has been closed or deleted.
     case closed(TopicPartition)
+    /// Another open store holds the store directory's `.lock` (in this process or another).
+    case directoryLocked(directory: String)
 
     public var kafkaErrorCode: KafkaErrorCode {
         switch self {
         case .offsetOutOfRange: .offsetOutOfRange
-        case .corruptLog, .io: .kafkaStorageError
+        case .corruptLog, .io, .directoryLocked: .kafkaStorageError
         case .invalidBatch: .corruptMessage
         case .offsetsNotContiguous: .unknownServerError
         case .closed: .notLeaderOrFollower
@@ -38,6 +40,8 @@ public enum LogStoreError: Error, Equatable, Sendable, KafkaErrorConvertible, Cu
         case let .invalidBatch(reason): "invalid batch: \(reason)"
         case let .offsetsNotContiguous(expected, found): "replica append at offset \(found) is below the expected \(expected)"
         case let .closed(partition): "log \(partition) is closed"
+        case let .directoryLocked(directory):
+            "log directory \(directory) is in use by another store (its .lock is held); a directory can be opened by one store at a time"
         }
     }
 }

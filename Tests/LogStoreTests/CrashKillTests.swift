@@ -174,8 +174,9 @@ import TernProtocol
 
     /// Opens the directory as a restarted broker would and checks it against every
     /// acknowledgement so far; reads at every offset from the start of the segment holding
-    /// `everyOffsetFrom - 1` (recovery rewrites only the active segment's indexes), and at a
-    /// sample of the offsets before it. Returns the log end, or nil after recording issues.
+    /// `everyOffsetFrom - 1` (recovery rewrites only the indexes of the segments at or above
+    /// the recovery point, which flushes keep near the active one), and at a sample of the
+    /// offsets before it. Returns the log end, or nil after recording issues.
     private func verifyRecoveredLog(
         _ directory: String, acks: [Int64: AckedBatch], run: Int, everyOffsetFrom: Int64,
         sampler: inout SeededRandom, closeCleanly: Bool

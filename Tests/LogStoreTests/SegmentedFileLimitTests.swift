@@ -12,11 +12,13 @@ import TernPrimitives
 import TernProtocol
 
 @Suite struct SegmentedFileLimitTests {
-    /// Descriptors of this process whose target lies under `directory`.
+    /// Descriptors of this process whose target lies under `directory`, except the store's
+    /// `.lock`, which is held for as long as the store is open and is no segment file.
     private func descriptors(under directory: String) throws -> Int {
         let resolved = (directory as NSString).resolvingSymlinksInPath
         return try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { name in
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name)) ?? ""
+            guard !target.hasSuffix("/" + DirectoryLock.fileName) else { return false }
             return target.hasPrefix(resolved + "/") || target.hasPrefix(directory + "/")
         }.count
     }

@@ -1,7 +1,8 @@
 // Goal: the segmented store writes Kafka's on-disk layout exactly (segment names, the
 // bytes of .log, .index and .timeindex, the checkpoint files, the clean-shutdown marker) and
-// rolls segments by each of Kafka's rules. Method: drive a store through the PartitionLog
-// API with a manual clock and small limits, then read its files back byte by byte.
+// rolls segments by each of Kafka's rules, and that only one store at a time opens a
+// directory. Method: drive a store through the PartitionLog API with a manual clock and
+// small limits, then read its files back byte by byte.
 
 import Foundation
 import NIOCore
@@ -181,5 +182,42 @@ import TernProtocol
         // A restart finishes the interrupted deletion.
         _ = try fixture.restarted()
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/orders-1.123.deleted"))
+    }
+
+    @Test func secondStore_onALockedDirectory_failsToOpen_untilTheFirstCloses() async throws {
+        let fixture = try SegmentedFixture()
+        let log = try await fixture.store.openLog(testPartition, config: LogConfig())
+        try await log.appendAsLeader(makeBatch(count: 2))
+        // Both stores are in this process: the flock is per open file description.
+        #expect(throws: LogStoreError.directoryLocked(directory: fixture.directory)) {
+            _ = try SegmentedLogStore(directory: fixture.directory, clock: fixture.clock)
+        }
+        #expect(throws: LogStoreError.directoryLocked(directory: fixture.directory)) {
+            _ = try SegmentedLogStore(directory: fixture.directory + "/", clock: fixture.clock)
+        }
+        let error = LogStoreError.directoryLocked(directory: fixture.directory)
+        #expect(error.kafkaErrorCode == .kafkaStorageError)
+        #expect(error.description.contains(fixture.directory))
+        // The failed open changed nothing: no marker written or removed, the log still works.
+        #expect(try await log.appendAsLeader(makeBatch(count: 1)).firstOffset == 2)
+        try await fixture.store.close()
+        #expect(FileManager.default.fileExists(atPath: fixture.directory + "/.clean-shutdown"))
+
+        let next = try SegmentedLogStore(directory: fixture.directory, clock: fixture.clock)
+        #expect(!next.recovering)
+        #expect(try await next.openLog(testPartition, config: LogConfig()).offsets().logEndOffset == 3)
+        try await next.close()
+    }
+
+    @Test func directoryLock_isReleasedWhenTheStoreGoesAway_withoutClose() throws {
+        let directory = NSTemporaryDirectory() + "tern-seglock-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var first: SegmentedLogStore? = try SegmentedLogStore(directory: directory)
+        #expect(throws: LogStoreError.self) { _ = try SegmentedLogStore(directory: directory) }
+        #expect(first != nil)
+        first = nil
+        let second = try SegmentedLogStore(directory: directory)
+        #expect(second.recovering)
+        #expect(FileManager.default.fileExists(atPath: directory + "/.lock"))
     }
 }

@@ -1,10 +1,12 @@
 // Helpers for the segmented store's own tests: a fresh store directory, raw access to the
 // files a partition writes, and a way to open a second store over the same directory as a
-// restarted broker would after a crash (the first store is simply abandoned, so no
-// clean-shutdown marker is written).
+// restarted broker would after a crash (the earlier stores are abandoned, so no
+// clean-shutdown marker is written, and their directory locks dropped, as a dead process's
+// would be).
 
 import Foundation
 import NIOCore
+import Synchronization
 @testable import TernLogStore
 import TernPrimitives
 import TernProtocol
@@ -14,16 +16,23 @@ final class SegmentedFixture: Sendable {
     let directory: String
     let clock: ManualClock
     let store: SegmentedLogStore
+    /// Every store opened over the directory, so a restart can "crash" them all.
+    private let opened: Mutex<[SegmentedLogStore]>
 
     init(openFilesMax: Int = 1024, clock: ManualClock = ManualClock()) throws {
         directory = NSTemporaryDirectory() + "tern-seglog-" + UUID().uuidString
         self.clock = clock
         store = try SegmentedLogStore(directory: directory, clock: clock, openFilesMax: openFilesMax)
+        opened = Mutex([store])
     }
 
-    /// A new store over the same directory, as after a restart.
+    /// A new store over the same directory, as after a restart: the stores opened before
+    /// are abandoned as they are (closed or not) and lose their directory locks.
     func restarted(openFilesMax: Int = 1024) throws -> SegmentedLogStore {
-        try SegmentedLogStore(directory: directory, clock: clock, openFilesMax: openFilesMax)
+        for earlier in opened.withLock({ $0 }) { earlier.releaseLockAsIfCrashed() }
+        let store = try SegmentedLogStore(directory: directory, clock: clock, openFilesMax: openFilesMax)
+        opened.withLock { $0.append(store) }
+        return store
     }
 
     /// The partition's directory.

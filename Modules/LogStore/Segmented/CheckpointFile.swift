@@ -12,9 +12,10 @@ import TernProtocol
 ///     3 1500
 ///
 /// `leader-epoch-checkpoint` holds `epoch startOffset` entries, exactly as Kafka writes it;
-/// `log-start-offset` and `high-watermark` hold one entry of one integer (Kafka keeps those
-/// two in store-wide files keyed by topic and partition; one file per partition keeps every
-/// partition's state inside its own directory, so deleting a log is one directory rename).
+/// `log-start-offset`, `high-watermark` and `recovery-point` hold one entry of one integer
+/// (Kafka keeps those in store-wide files keyed by topic and partition; one file per
+/// partition keeps every partition's state inside its own directory, so deleting a log is
+/// one directory rename).
 ///
 /// Files are replaced atomically: write `<name>.tmp`, fsync it, rename it over the old
 /// file, fsync the directory. A reader sees the old contents or the new, never a mix.

@@ -76,6 +76,10 @@ final class DiskSegment {
     var maxTimestamp: Int64 = -1
     /// The last offset of the batch that first reached `maxTimestamp`, -1 when none.
     var offsetOfMaxTimestamp: Int64 = -1
+    /// False while `maxTimestamp` is as read from the time index's last entry at open (or
+    /// kept from it by a truncation), not yet checked against the batch the entry names;
+    /// see `verifyMaxTimestamp(of:)`. True when this process derived it from the batches.
+    var maxTimestampVerified = true
     /// Wall-clock ms of the first append (or the first batch's timestamp after a restart),
     /// for `segment.ms`; nil while empty.
     var firstAppendWallClock: Int64?

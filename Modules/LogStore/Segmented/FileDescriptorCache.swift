@@ -60,10 +60,12 @@ final class FileDescriptorCache: Sendable {
     }
 
     /// The cached handle for `key`, opening `path` read-write when it is not cached.
-    /// Blocking (open): call from an I/O thread.
-    func handle(_ key: SegmentFileKey, path: String) throws(LogStoreError) -> SegmentFileHandle {
+    /// Blocking (open): call from an I/O thread. The path is built only on a miss: every
+    /// append asks for three handles, and building their paths showed in profiles.
+    func handle(_ key: SegmentFileKey, path: @autoclosure () -> String) throws(LogStoreError) -> SegmentFileHandle {
         if let cached = state.withLock({ state in Self.touch(&state, key) }) { return cached }
         // Open outside the lock so one slow open does not stall every other partition.
+        let path = path()
         let opened = SegmentFileHandle(descriptor: try POSIXFile.open(path, flags: O_RDWR), path: path)
         return insert(opened, for: key)
     }

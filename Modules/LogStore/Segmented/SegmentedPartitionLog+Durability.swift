@@ -47,6 +47,13 @@ struct DurabilityState {
     var lastFlush = Instant.zero
     /// fsync rounds completed (each syncs every file that needs it); tests read it.
     var syncRounds = 0
+    /// Every offset below this is in batches an fsync has covered (see `+RecoveryPoint`).
+    var recoveryPoint: Int64 = 0
+    /// The value in the recovery-point checkpoint file; nil when there is none.
+    var checkpointedRecoveryPoint: Int64?
+    /// Truncations so far: a round that spans one must not raise the recovery point, since
+    /// offsets it covered may have been written again after it started.
+    var truncations = 0
 }
 
 extension SegmentedPartitionLog {
@@ -121,6 +128,8 @@ extension SegmentedPartitionLog {
     private func syncRound() async throws(LogStoreError) {
         durability.syncing = true
         let target = durability.appendedBytes
+        let targetOffset = logEndOffset
+        let truncations = durability.truncations
         durability.requestedRecords = durability.appendedRecords
         let sealed = durability.unsyncedSealed
         durability.unsyncedSealed = []
@@ -149,6 +158,7 @@ extension SegmentedPartitionLog {
         case .success:
             durability.durableBytes = max(durability.durableBytes, target)
             durability.lastFlush = context.clock.now
+            if durability.truncations == truncations { advanceRecoveryPoint(to: targetOffset) }
         case let .failure(error):
             // After a failed fsync the page cache may have dropped the data (Linux marks the
             // pages clean), so retrying could report success for lost bytes: go offline.
@@ -184,6 +194,11 @@ extension SegmentedPartitionLog {
             return
         }
         phase = .closed
+        // Nothing written since a clean load: the files are as the last close synced them.
+        if unchangedSinceCleanLoad {
+            releaseFiles()
+            return
+        }
         var failure: LogStoreError?
         await durability.backgroundSync?.value
         do throws(LogStoreError) {

@@ -86,6 +86,98 @@ extension SegmentedPartitionLog {
         segment.indexesVerified = true
     }
 
+    // MARK: Time-index entries against the log
+
+    /// Checks, the first time it is needed, a segment max timestamp that was read from the
+    /// time index's last entry rather than derived from the batches: the entry must name
+    /// the last offset of a batch whose max timestamp it holds. On a mismatch the indexes
+    /// are rebuilt from the log, as Kafka rebuilds an index that fails its sanity check.
+    /// Unchecked, a damaged entry would expire a young segment under `retention.ms` or send
+    /// ListOffsets to the wrong segment or past the log.
+    func verifyMaxTimestamp(of segment: DiskSegment) throws(LogStoreError) {
+        guard !segment.maxTimestampVerified else { return }
+        if let problem = try maxTimestampProblem(of: segment) {
+            context.report("rebuilding the indexes of \(segment.path(.log)): \(problem)")
+            _ = try reindex(segment, mode: .headers, asActive: segment.memoryIndex != nil)
+        }
+        segment.maxTimestampVerified = true
+    }
+
+    /// What is wrong with a segment's max timestamp and its offset, or nil.
+    private func maxTimestampProblem(of segment: DiskSegment) throws(LogStoreError) -> String? {
+        guard !segment.isEmpty else { return nil }
+        if segment.offsetOfMaxTimestamp < 0 {
+            // No entry at all is right only when the batches carry no timestamps; the
+            // first batch is the one looked at.
+            let first = try header(ofBatchEndingAtOrAfter: segment.baseOffset, in: segment)
+            guard let first, first.header.maxTimestamp >= 0 else { return nil }
+            return "the time index is empty but the batches carry timestamps"
+        }
+        guard try timeEntryMatches(
+            TimeIndexEntry(timestamp: segment.maxTimestamp, relativeOffset: Int32(truncatingIfNeeded: segment.offsetOfMaxTimestamp - segment.baseOffset)),
+            in: segment
+        ) != nil else { return "the last time-index entry does not match its batch" }
+        return nil
+    }
+
+    /// The position of the batch a time-index entry names, when that batch exists and has
+    /// the entry's timestamp as its max timestamp, or nil. Entries that pass the ordering
+    /// checks can still be wrong; a wrong one would make ListOffsets skip records, so the
+    /// entry a lookup uses is checked first, as offset-index entries are (`entryMatches`).
+    func timeEntryMatches(_ entry: TimeIndexEntry, in segment: DiskSegment) throws(LogStoreError) -> Int64? {
+        guard entry.relativeOffset >= 0 else { return nil }
+        let offset = segment.baseOffset + Int64(entry.relativeOffset)
+        guard let found = try header(ofBatchEndingAtOrAfter: offset, in: segment) else { return nil }
+        return found.header.lastOffset == offset && found.header.maxTimestamp == entry.timestamp ? found.position : nil
+    }
+
+    /// The first batch of the segment whose last offset is at or above `offset`, with its
+    /// position; nil when there is none or the log is damaged on the way (a check then
+    /// fails and the rebuild finds the damage). A sealed segment whose index files are not
+    /// yet verified is searched through its offset-index file directly, without reading it
+    /// whole, so checking every segment's max timestamp stays cheap.
+    private func header(ofBatchEndingAtOrAfter offset: Int64, in segment: DiskSegment) throws(LogStoreError) -> (position: Int64, header: RecordBatchHeader)? {
+        do throws(LogStoreError) {
+            let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
+            var position: Int64
+            if segment.memoryIndex == nil && !segment.indexesVerified, let start = try unverifiedWalkStart(toward: offset, in: segment, handle: handle) {
+                position = start
+            } else {
+                guard let found = try self.position(ofBatchHolding: offset, in: segment) else { return nil }
+                position = found
+            }
+            while position < segment.size {
+                let header = try readHeader(at: position, in: segment, handle: handle, reportingDamage: false)
+                if header.lastOffset >= offset { return (position, header) }
+                position += Int64(header.totalSize)
+            }
+            return nil
+        } catch {
+            guard case .corruptLog = error else { throw error }
+            return nil
+        }
+    }
+
+    /// Where a header walk toward `offset` may start in a segment whose index files are not
+    /// verified: the last offset-index entry at or below `offset` (binary search of the
+    /// file), provided a batch ending at that offset starts where it says; nil when the
+    /// entry does not match (the caller falls back to the verified path, which repairs).
+    private func unverifiedWalkStart(toward offset: Int64, in segment: DiskSegment, handle: SegmentFileHandle) throws(LogStoreError) -> Int64? {
+        guard segment.offsetIndexCount > 0 else { return 0 }
+        let index = try context.files.handle(segment.key(.offsetIndex), path: segment.path(.offsetIndex))
+        var entry: OffsetIndexEntry?
+        _ = try Self.lastIndex(count: segment.offsetIndexCount) { (number: Int) throws(LogStoreError) -> Bool in
+            let probe = try readEntry(index, at: number, size: OffsetIndexEntry.size, decode: OffsetIndexEntry.init(bytes:))
+            let holds = segment.baseOffset + Int64(probe.relativeOffset) <= offset
+            if holds { entry = probe }
+            return holds
+        }
+        guard let entry else { return 0 }
+        guard entry.relativeOffset >= 0, entry.position >= 0, Int64(entry.position) < segment.size else { return nil }
+        let header = try readHeader(at: Int64(entry.position), in: segment, handle: handle, reportingDamage: false)
+        return header.lastOffset == segment.baseOffset + Int64(entry.relativeOffset) ? Int64(entry.position) : nil
+    }
+
     /// What is wrong with a segment's index files, or nil when they are sound.
     private func indexProblem(in segment: DiskSegment) throws(LogStoreError) -> String? {
         guard let offsets = try readAllEntries(segment, kind: .offsetIndex, size: OffsetIndexEntry.size, decode: OffsetIndexEntry.init(bytes:)),
@@ -181,6 +273,7 @@ extension SegmentedPartitionLog {
         if !asActive { segment.appendTimeEntryIfRaised(into: &timeEntries) }
         try replaceIndexFiles(of: segment, offsetEntries: offsetEntries, timeEntries: timeEntries)
         segment.indexesVerified = true
+        segment.maxTimestampVerified = true
         return damage
     }
 

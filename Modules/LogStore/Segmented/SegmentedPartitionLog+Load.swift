@@ -3,12 +3,14 @@ import TernPrimitives
 import TernProtocol
 
 // Opening a partition directory. Sealed segments are taken as written: only their index
-// files' sizes and last entries are checked (entry-by-entry checks wait for first use), so
-// opening costs a few syscalls per segment however big the partition is. The active
-// segment is where a crash leaves damage. After a clean shutdown its indexes are loaded and
-// only the batches after the last index entry are walked, to find the log end; after a
-// crash the whole active segment is scanned with CRCs, cut at the first torn or corrupt
-// batch, and its indexes rebuilt.
+// files' sizes and last entries are checked (entry-by-entry checks, and the check of the
+// max timestamp against its batch, wait for first use), so opening costs a few syscalls
+// per segment however big the partition is. The active segment is where a crash leaves
+// damage. After a clean shutdown its indexes are loaded and only the batches after the last
+// index entry are walked, to find the log end; after a crash the whole active segment is
+// scanned with CRCs, cut at the first torn or corrupt batch, and its indexes rebuilt, and
+// so is every sealed segment at or above the recovery point (see `+RecoveryPoint`): a
+// torn one is cut, and the segments after it are deleted.
 extension SegmentedPartitionLog {
     /// Reads the log from its directory, creating the directory if needed; a second call
     /// on an open log does nothing.
@@ -30,6 +32,10 @@ extension SegmentedPartitionLog {
         highWatermark = readCheckpointValue(CheckpointName.highWatermark)
         epochs = loadEpochs()
         let loaded = epochs
+        durability.checkpointedRecoveryPoint = readCheckpointValue(CheckpointName.recoveryPoint)
+        // After a crash, a segment holding offsets at or above the recovery point may hold
+        // writes that never reached the disk; below it everything was fsynced.
+        let trustedBelow = recovering ? (durability.checkpointedRecoveryPoint ?? 0) : Int64.max
         segments = []
         for (index, base) in bases.enumerated() {
             let segment = DiskSegment(id: context.newSegmentID(), baseOffset: base, directory: directory)
@@ -39,6 +45,11 @@ extension SegmentedPartitionLog {
             }
             if index == bases.count - 1 {
                 try loadActive(segment, recovering: recovering)
+            } else if bases[index + 1] > trustedBelow {
+                if try recoverUnflushedSealed(segment, laterBases: bases[(index + 1)...]) {
+                    segments.append(segment)
+                    break
+                }
             } else {
                 try loadSealed(segment)
             }
@@ -48,6 +59,7 @@ extension SegmentedPartitionLog {
         logEndOffset = active.nextOffset
         logStartOffset = max(checkpointedStart ?? 0, segments[0].baseOffset)
         durability.lastFlush = context.clock.now
+        try loadRecoveryPoint(recovering: recovering)
         phase = .open
         // A crash can lose the tail a log start offset pointed into; nothing below the start
         // is readable anyway, so restart the log there, as Kafka's loader does.
@@ -55,6 +67,31 @@ extension SegmentedPartitionLog {
         epochs.truncate(fromEnd: logEndOffset)
         epochs.truncate(fromStart: logStartOffset)
         if epochs != loaded { try persistEpochs() }
+    }
+
+    /// Scans a sealed segment above the recovery point after a crash, as the active one is
+    /// scanned: every CRC, indexes rebuilt, leader epochs relearned. Returns true when it
+    /// found damage: the segment is then cut there and becomes the active segment, and the
+    /// later segments are deleted, as Kafka's recovery does (they were written after the
+    /// lost bytes, so the log cannot continue through them).
+    private func recoverUnflushedSealed(_ segment: DiskSegment, laterBases: ArraySlice<Int64>) throws(LogStoreError) -> Bool {
+        guard let damage = try reindex(segment, mode: .verified, asActive: false, learningEpochs: true) else {
+            segment.verifiedBytes = segment.size
+            // Read back from the page cache, its bytes may still not be on disk (a process
+            // crash): the next fsync round syncs them before the recovery point passes.
+            durability.unsyncedSealed.append(segment)
+            return false
+        }
+        context.report(
+            "\(partition): recovery found \(segment.path(.log)) damaged at position \(damage.position) (\(damage.reason)); "
+                + "deleting the \(laterBases.count) later segments from offset \(laterBases.first ?? segment.baseOffset)"
+        )
+        for base in laterBases.reversed() {
+            try deleteFiles(of: DiskSegment(id: context.newSegmentID(), baseOffset: base, directory: directory))
+        }
+        try POSIXFile.syncDirectory(directory)
+        try loadActive(segment, recovering: true)
+        return true
     }
 
     /// Checks a sealed segment's index files cheaply and rebuilds them if that fails; its
@@ -92,6 +129,9 @@ extension SegmentedPartitionLog {
             segment.lastTimeIndexTimestamp = last.timestamp
             segment.offsetOfMaxTimestamp = segment.baseOffset + Int64(last.relativeOffset)
         }
+        // Checked against its batch when first needed (`verifyMaxTimestamp(of:)`), which
+        // keeps opening a partition of many segments to a few syscalls each.
+        segment.maxTimestampVerified = false
         return nil
     }
 
@@ -138,6 +178,7 @@ extension SegmentedPartitionLog {
             segment.lastTimeIndexTimestamp = last.timestamp
             segment.offsetOfMaxTimestamp = segment.baseOffset + Int64(last.relativeOffset)
         }
+        segment.maxTimestampVerified = false
         if let damage = try replayTail(of: segment) { return "\(damage.reason) at position \(damage.position)" }
         if !segment.isEmpty {
             let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))

@@ -27,6 +27,7 @@ extension SegmentedPartitionLog {
             segments.removeSubrange((index + 1)...)
             try cutSegment(segment, at: cut, newEnd: newEnd)
             logEndOffset = newEnd
+            try lowerRecoveryPoint(to: newEnd)
             if logStartOffset > newEnd {
                 logStartOffset = newEnd
                 try persistLogStartOffset()
@@ -64,6 +65,7 @@ extension SegmentedPartitionLog {
         segment.maxTimestamp = times.last?.timestamp ?? -1
         segment.lastTimeIndexTimestamp = segment.maxTimestamp
         segment.offsetOfMaxTimestamp = times.last.map { segment.baseOffset + Int64($0.relativeOffset) } ?? -1
+        segment.maxTimestampVerified = false
         if let damage = try replayTail(of: segment) {
             throw corruptLogError(segment, position: damage.position, reason: damage.reason)
         }
@@ -100,6 +102,7 @@ extension SegmentedPartitionLog {
             epochs.clear()
             try persistEpochs()
             try persistLogStartOffset()
+            try resetRecoveryPoint(to: offset)
         } catch {
             throw fail(error)
         }
@@ -140,7 +143,10 @@ extension SegmentedPartitionLog {
         do throws(LogStoreError) {
             if let retention = config.retentionDuration {
                 let milliseconds = retention.millisecondsClamped
-                while segments.count > 1, now - segments[0].largestTimestamp > milliseconds {
+                while segments.count > 1 {
+                    // A damaged time index must not make a young segment look old.
+                    try verifyMaxTimestamp(of: segments[0])
+                    guard now - segments[0].largestTimestamp > milliseconds else { break }
                     try deleteOldestSegment(into: &result)
                 }
             }

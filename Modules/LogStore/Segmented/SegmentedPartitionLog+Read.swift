@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import TernProtocol
 import TernPrimitives
@@ -69,6 +72,7 @@ extension SegmentedPartitionLog {
         let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
         let maxOffset = request.maxOffset ?? .max
         let budget = Int64(request.maxBytes - taken)
+        readAhead(segment, from: start, to: start + max(0, budget), handle: handle)
         var end = start
         // Every batch before an index entry that is within both limits is taken whole, so
         // the header walk starts at the furthest such entry.
@@ -109,7 +113,43 @@ extension SegmentedPartitionLog {
             guard damage > start else { throw corruptLogError(segment, position: damage, reason: "CRC mismatch") }
             return SegmentRange(start: start, end: damage, stopped: true)
         }
+        readAheadMark.next = end
         return SegmentRange(start: start, end: end, stopped: stopped)
+    }
+
+    /// Starts the kernel reading, in the background, the part of `segment` a fetch of
+    /// `[start, end)` takes and `readAheadBytes` after it, unless an earlier fetch already
+    /// asked for them, so a consumer catching up from disk finds the next fetches' bytes
+    /// cached or on their way.
+    ///
+    /// The kernel's own readahead does not manage this: a fetch reads batch headers at the
+    /// far end of its range (61 bytes each) before the range itself is read, which looks like
+    /// random access to it, so each fetch waited for small synchronous reads and then for its
+    /// 1 MiB with little queued behind it. With a window of megabytes in flight, cold reads
+    /// measured 2-3 times faster than before (and than a plain loop of 1 MiB preads). Asking
+    /// once per half window costs about one fadvise per 4 MiB read, and none for a consumer
+    /// at the log end, whose bytes are in the page cache anyway (the window is cut at the
+    /// segment's end, and advice of under `readAheadBytesMin` is not given).
+    private func readAhead(_ segment: DiskSegment, from start: Int64, to end: Int64, handle: SegmentFileHandle) {
+        var mark = readAheadMark
+        // Only a fetch starting where the last one ended continues its stream; any other
+        // (another consumer, or one reading again what the kernel has since dropped) starts
+        // a window of its own.
+        let jumped = mark.segmentID != segment.id || start != mark.next
+        if jumped {
+            mark = ReadAheadMark(segmentID: segment.id, next: start, end: start)
+        }
+        let window = Self.readAheadBytes
+        guard end + window / 2 > mark.end else { return }
+        let from = mark.end
+        let to = min(segment.size, end + window)
+        // A small window at the end of the segment is just-appended bytes, still cached.
+        guard to - from >= Self.readAheadBytesMin || (jumped && to > from) else { return }
+        // Only advice: failure (which cannot happen with a valid descriptor and range) just
+        // leaves the reads synchronous.
+        _ = posix_fadvise(handle.descriptor, off_t(from), off_t(to - from), POSIX_FADV_WILLNEED)
+        mark.end = to
+        readAheadMark = mark
     }
 
     /// The file position of the first batch of `segment` whose last offset is at or above

@@ -7,17 +7,20 @@ import TernProtocol
 // below the target: every batch before it is older), a walk of headers finds the first
 // batch that reaches the target, and only that batch is read and decoded to name the exact
 // record. Records below the log start are invisible, as in `MemoryLogState`.
+//
+// Both the segment max timestamps and the time-index entry a lookup starts from come from
+// index files, which can be damaged in ways their ordering checks cannot see; each is
+// checked against the batch it names before it is trusted (`verifyMaxTimestamp(of:)`,
+// `timeEntryMatches`), and a mismatch rebuilds that segment's indexes from its log.
 extension SegmentedPartitionLog {
     func offset(forTimestamp timestamp: Int64) async throws(LogStoreError) -> TimestampOffset? {
         try requireOpen()
-        for (index, segment) in segments.enumerated() where !segment.isEmpty && segment.largestTimestamp >= timestamp {
+        for (index, segment) in segments.enumerated() where !segment.isEmpty {
             if index + 1 < segments.count && segments[index + 1].baseOffset <= logStartOffset { continue }
+            try verifyMaxTimestamp(of: segment)
+            guard segment.largestTimestamp >= timestamp else { continue }
             let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
-            var position: Int64 = 0
-            if let entry = try lastTimeEntry(in: segment, where: { $0.timestamp <= timestamp }) {
-                let reached = segment.baseOffset + Int64(entry.relativeOffset)
-                position = try self.position(ofBatchHolding: reached, in: segment) ?? 0
-            }
+            var position = try walkStart(forTimestamp: timestamp, in: segment)
             while position < segment.size {
                 let header = try readHeader(at: position, in: segment, handle: handle)
                 if header.lastOffset >= logStartOffset && header.maxTimestamp >= timestamp {
@@ -42,6 +45,7 @@ extension SegmentedPartitionLog {
         var best: (timestamp: Int64, segment: DiskSegment, batch: BatchLocator)?
         for (index, segment) in segments.enumerated() where !segment.isEmpty {
             if index + 1 < segments.count && segments[index + 1].baseOffset <= logStartOffset { continue }
+            try verifyMaxTimestamp(of: segment)
             if segment.baseOffset < logStartOffset {
                 guard var position = try position(ofBatchHolding: logStartOffset, in: segment) else { continue }
                 let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
@@ -79,6 +83,22 @@ extension SegmentedPartitionLog {
         let latest = records.max { $0.timestamp < $1.timestamp || ($0.timestamp == $1.timestamp && $0.offset > $1.offset) }
         guard let match = exact ?? latest else { return nil }
         return TimestampOffset(timestamp: match.timestamp, offset: match.offset, leaderEpoch: header.partitionLeaderEpoch)
+    }
+
+    /// Where the walk for `timestamp` starts in `segment`: the batch named by the last
+    /// time-index entry at or below it (every batch before that one is older), once the
+    /// entry is checked against that batch. A mismatch rebuilds the indexes and searches
+    /// again; if even the rebuilt entry does not match (damage in the log), the walk starts
+    /// at the beginning of the segment, which is slow but never skips a record.
+    private func walkStart(forTimestamp timestamp: Int64, in segment: DiskSegment) throws(LogStoreError) -> Int64 {
+        for attempt in 0..<2 {
+            guard let entry = try lastTimeEntry(in: segment, where: { $0.timestamp <= timestamp }) else { return 0 }
+            if let position = try timeEntryMatches(entry, in: segment) { return position }
+            guard attempt == 0 else { break }
+            context.report("rebuilding the indexes of \(segment.path(.log)): a time-index entry does not match its batch")
+            _ = try reindex(segment, mode: .headers, asActive: segment.memoryIndex != nil)
+        }
+        return 0
     }
 
     /// How a candidate batch is found again: by position, or as the batch holding an offset.

@@ -1,13 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import NIOCore
 import TernPrimitives
 import TernProtocol
 
 /// One partition's log in Kafka's on-disk layout: a directory `<topic>-<partition>` of
 /// segments (`<base offset>.log`, `.index`, `.timeindex`) plus checkpoint files
-/// (`leader-epoch-checkpoint`, `log-start-offset`, `high-watermark`; see `CheckpointFile`).
+/// (`leader-epoch-checkpoint`, `log-start-offset`, `high-watermark`, `recovery-point`; see
+/// `CheckpointFile`).
 ///
 /// The actor runs on its own `IOLane`, a serial executor drained by the store's I/O threads,
 /// so its blocking syscalls never occupy Swift's cooperative pool or an event loop, and its
@@ -47,6 +49,13 @@ actor SegmentedPartitionLog: PartitionLog {
     var epochs = LeaderEpochCache()
     var highWatermark: Int64?
     var durability = DurabilityState()
+    /// Whether this process has written to the log's files (batches, index entries, new
+    /// segments); see `unchangedSinceCleanLoad`.
+    var filesWritten = false
+    /// The log's segments right after a load from a clean shutdown that wrote nothing.
+    var cleanLoadShape: LogShape?
+    /// What the read path last asked the kernel to read ahead (see `+Read`).
+    var readAheadMark = ReadAheadMark()
     // Reused encode buffers, so appends do not allocate once warmed up.
     var offsetIndexScratch = ByteBuffer()
     var timeIndexScratch = ByteBuffer()
@@ -62,6 +71,29 @@ actor SegmentedPartitionLog: PartitionLog {
 
     /// The active segment.
     var active: DiskSegment { segments[segments.count - 1] }
+
+    /// Loads the log from disk (see `load(recovering:)`) and notes whether it is exactly as
+    /// the last clean shutdown left it.
+    func open(recovering: Bool) throws(LogStoreError) {
+        guard case .unloaded = phase else { return try load(recovering: recovering) }
+        try load(recovering: recovering)
+        if !recovering && !filesWritten { cleanLoadShape = shape }
+    }
+
+    /// Whether the log's files are as a clean shutdown synced them: loaded after one, with
+    /// nothing written, truncated, rolled or deleted since, and no fsync owed. Closing such a
+    /// log needs no fsync; a broker restarted with thousands of idle partitions otherwise
+    /// pays several per partition to shut down again.
+    var unchangedSinceCleanLoad: Bool {
+        guard let cleanLoadShape, !filesWritten, shape == cleanLoadShape else { return false }
+        return durability.durableBytes == durability.appendedBytes && durability.backgroundSync == nil
+            && durability.unsyncedSealed.isEmpty && durability.unsyncedDirectories.isEmpty && durability.unsyncedFiles.isEmpty
+    }
+
+    /// What changes when segments are cut, added or removed.
+    private var shape: LogShape {
+        LogShape(segmentIDs: segments.map(\.id), activeSize: active.size, logStartOffset: logStartOffset)
+    }
 
     /// Throws unless the log is serving calls.
     func requireOpen() throws(LogStoreError) {
@@ -114,6 +146,7 @@ actor SegmentedPartitionLog: PartitionLog {
         try learnEpochs(from: batches)
         durability.appendedBytes += UInt64(summary.byteCount)
         durability.appendedRecords += summary.recordCount
+        writeBehindIfDue()
         let info = LogAppendInfo(
             firstOffset: summary.firstOffset, lastOffset: summary.lastOffset, maxTimestamp: summary.maxTimestamp,
             logAppendTime: summary.logAppendTime, logStartOffset: logStartOffset, recordCount: summary.recordCount
@@ -122,10 +155,27 @@ actor SegmentedPartitionLog: PartitionLog {
         return info
     }
 
+    /// Under the flush policy, starts an fsync round in the background once
+    /// `writeBehindBytes` are unflushed, so the disk writes while producers append. Left to
+    /// the kernel, a broker with plenty of memory leaves gigabytes dirty until its dirty
+    /// ratio is reached and then writes them in a burst (or a `flush()` waits for all of
+    /// them); with this, a flush or roll waits for at most a few megabytes. The append does
+    /// not wait, and a round already running makes this a no-op.
+    private func writeBehindIfDue() {
+        guard case .flushPolicy = config.durability, !durability.syncing,
+              durability.appendedBytes - durability.durableBytes >= Self.writeBehindBytes
+        else { return }
+        syncSealedInBackground()
+    }
+
+    /// Unflushed bytes that start a background fsync round under the flush policy.
+    static let writeBehindBytes: UInt64 = UInt64(ProcessInfo.processInfo.environment["XP_WB"] ?? "") ?? (8 << 20)
+
     /// One pwrite of the whole request's bytes; a failed write is cut back off the file so
     /// the next append does not follow garbage.
     private func write(_ batches: ByteBuffer, to segment: DiskSegment, at position: Int64) throws(LogStoreError) {
         let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
+        filesWritten = true
         let result = batches.withUnsafeReadableBytes { raw in
             Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: position, path: handle.path) }
         }
@@ -167,6 +217,7 @@ actor SegmentedPartitionLog: PartitionLog {
     func writeIndexEntries(_ entries: ByteBuffer, of segment: DiskSegment, kind: SegmentFileKind, at position: Int) throws(LogStoreError) {
         guard entries.readableBytes > 0 else { return }
         let handle = try context.files.handle(segment.key(kind), path: segment.path(kind))
+        filesWritten = true
         let result = entries.withUnsafeReadableBytes { raw in
             Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: Int64(position), path: handle.path) }
         }
@@ -238,6 +289,7 @@ actor SegmentedPartitionLog: PartitionLog {
     /// with the next fsync round.
     func createSegment(baseOffset: Int64) throws(LogStoreError) -> DiskSegment {
         let segment = DiskSegment(id: context.newSegmentID(), baseOffset: baseOffset, directory: directory)
+        filesWritten = true
         segment.memoryIndex = []
         segment.indexesVerified = true
         segment.lastModifiedWallClock = context.clock.wallClockMilliseconds
@@ -307,6 +359,30 @@ actor SegmentedPartitionLog: PartitionLog {
     func endOffset(forLeaderEpoch epoch: Int32) -> LeaderEpochEntry? {
         epochs.endOffset(for: epoch, logEndOffset: logEndOffset)
     }
+}
+
+/// A log's segments, for telling whether anything cut, added or removed one.
+struct LogShape: Equatable {
+    var segmentIDs: [UInt64]
+    var activeSize: Int64
+    var logStartOffset: Int64
+}
+
+/// How far the read path has asked the kernel to read ahead in one segment file, for the
+/// consumer whose next fetch starts at `next`.
+struct ReadAheadMark {
+    var segmentID: UInt64 = 0
+    /// Where the last fetch ended.
+    var next: Int64 = -1
+    /// The end of the bytes asked for.
+    var end: Int64 = 0
+}
+
+extension SegmentedPartitionLog {
+    /// Bytes read ahead of a fetch from disk: enough to keep the disk busy between fetches.
+    static let readAheadBytes: Int64 = 8 << 20
+    /// The least advice worth a syscall, except for a fetch's own range.
+    static let readAheadBytesMin: Int64 = 1 << 20
 }
 
 /// The names of a partition directory's checkpoint files.
