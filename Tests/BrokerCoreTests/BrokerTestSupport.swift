@@ -12,8 +12,8 @@ import TernPrimitives
 import TernProtocol
 import TernTransport
 
-/// A data plane and metadata APIs over one broker (node 1), in memory unless the test
-/// passes a store.
+/// A data plane, metadata and producer APIs over one broker (node 1), in memory unless the
+/// test passes a store.
 struct DataPlaneHarness {
     let metadata: MetadataCache
     let replicas: ReplicaManager
@@ -22,7 +22,8 @@ struct DataPlaneHarness {
     let clock: ManualClock
 
     init(topics: [String: Int] = ["orders": 1], settings: TopicSettings = TopicSettings(), logStore: (any LogStore)? = nil,
-         clock: ManualClock = ManualClock(wallClockMilliseconds: 1_700_000_000_000)) async {
+         clock: ManualClock = ManualClock(wallClockMilliseconds: 1_700_000_000_000),
+         producerIds: any ProducerIdSource = InMemoryProducerIdSource()) async {
         self.clock = clock
         var cluster = ClusterMetadata(clusterId: "test-cluster", controllerId: 1,
                                       brokers: [1: BrokerRegistration(id: 1, host: "127.0.0.1", port: 9092)], version: 1)
@@ -40,7 +41,7 @@ struct DataPlaneHarness {
         dataPlane = DataPlaneApis(replicas: replicas, metadata: metadata, codecs: CompressionCodecs(), clock: clock, logger: logger)
         let metadataApis = MetadataApis(metadata: metadata, configuration: BrokerConfiguration(nodeId: 1, advertisedHost: "127.0.0.1", advertisedPort: 9092),
                                         autoCreateTopic: nil)
-        router = ApiRouter(components: [dataPlane, metadataApis])
+        router = ApiRouter(components: [dataPlane, metadataApis, ProducerApis(producerIds: producerIds, logger: logger)])
     }
 
     /// Sends `body` at `version` through the router and returns the reply.
