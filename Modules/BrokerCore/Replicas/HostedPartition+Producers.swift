@@ -9,9 +9,12 @@ import TernProtocol
 // close).
 //
 // Restoring follows Kafka: load the newest snapshot, then replay the headers of the batches
-// from its offset (or from the log start, without a usable snapshot) to the log end. A
-// snapshot that does not decode is reported and ignored, so the state is rebuilt from the
-// whole log, which is slower but exact as far as the log still holds the batches.
+// from its offset to the log end. Without a usable snapshot (none written yet, or one that
+// does not decode, which is reported) replay starts at the first record no older than
+// `producer.id.expiration.ms`, found through the time index: a producer whose batches all
+// lie before it would be expired at once anyway, and a large log is not read from its start
+// when a broker first runs this code over it (Kafka bounds that case by replaying only its
+// last two segments). Producers the snapshot or replay leave already expired are dropped.
 
 /// What restoring a partition's producer state found, for the replica manager to log.
 struct ProducerStateLoad: Sendable {
@@ -92,9 +95,22 @@ extension HostedPartition {
                 load.snapshotProblem = "\(error)"
             }
         }
+        let now = clock.wallClockMilliseconds
+        let expiration = producerIdExpiration.millisecondsClamped
         let offsets = await log.offsets()
-        let from = max(load.snapshotOffset ?? offsets.logStartOffset, offsets.logStartOffset)
-        load.batchesReplayed = try await replay(into: &table, from: from, to: offsets.logEndOffset)
+        var from = offsets.logEndOffset
+        if let snapshotOffset = load.snapshotOffset {
+            from = snapshotOffset
+        } else {
+            do {
+                from = try await log.offset(forTimestamp: now - expiration)?.offset ?? offsets.logEndOffset
+            } catch {
+                throw .storage(partition, error)
+            }
+        }
+        from = max(from, offsets.logStartOffset)
+        load.batchesReplayed = try await replay(into: &table, from: from, to: offsets.logEndOffset, now: now)
+        table.removeExpired(now: now, expiration: expiration)
         load.producerCount = table.producers.count
         producerStates = table
         producerSnapshotOffset = load.snapshotOffset
@@ -104,8 +120,7 @@ extension HostedPartition {
 
     /// Replays the headers of the batches holding offsets in [from, end) into `table`;
     /// returns how many batches it saw.
-    private func replay(into table: inout ProducerStateTable, from: Int64, to end: Int64) async throws(PartitionError) -> Int {
-        let now = clock.wallClockMilliseconds
+    private func replay(into table: inout ProducerStateTable, from: Int64, to end: Int64, now: Int64) async throws(PartitionError) -> Int {
         var next = from
         var count = 0
         while next < end {

@@ -1,7 +1,8 @@
 // Goal: producer state survives a broker restart, so a batch retried across the restart is
 // still a duplicate and a gap is still refused: after a clean shutdown (the snapshot written
 // at close), after a crash (rebuilt from the log, on top of a periodic snapshot), and when
-// the snapshot is damaged (rebuilt from the whole log). Method: a broker over a
+// the snapshot is damaged (rebuilt from the log), where without a snapshot only batches
+// newer than the producer expiration are replayed. Method: a broker over a
 // SegmentedLogStore in a temporary directory, then a new ReplicaManager over a new store on
 // the same directory; a crash is a store abandoned without `close()`.
 
@@ -81,7 +82,7 @@ import TernProtocol
         await second.replicas.shutdown()
     }
 
-    @Test func restart_withDamagedSnapshot_rebuildsFromTheWholeLog() async throws {
+    @Test func restart_withDamagedSnapshot_rebuildsFromTheLog() async throws {
         let directory = Directory()
         let clock = ManualClock()
         let first = try await broker(on: directory, clock: clock)
@@ -96,6 +97,24 @@ import TernProtocol
         let second = try await broker(on: directory, clock: clock)
         let retry = await second.produce("orders", records: a)
         #expect(retry?.errorCode == 0 && retry?.baseOffset == 0)
+        #expect(await logEnd(second) == 2)
+        await second.replicas.shutdown()
+    }
+
+    @Test func restart_withoutSnapshot_replaysOnlyBatchesWithinTheExpiration() async throws {
+        let directory = Directory()
+        let clock = ManualClock()
+        let first = try await broker(on: directory, clock: clock)
+        let twoDaysAgo = clock.wallClockMilliseconds - 2 * 86_400_000
+        let old = try makeIdempotentBatch(["old"], producerId: 5, sequence: 0, baseTimestamp: twoDaysAgo)
+        let recent = try makeIdempotentBatch(["new"], producerId: 7, sequence: 0, baseTimestamp: clock.wallClockMilliseconds)
+        _ = await first.produce("orders", records: old)
+        _ = await first.produce("orders", records: recent)
+        // Crash before any snapshot was written.
+
+        let second = try await broker(on: directory, clock: clock)
+        #expect(await second.replicas.partition(orders)?.producerStateTable.producers.keys.sorted() == [7])
+        #expect(await second.produce("orders", records: recent)?.baseOffset == 1)
         #expect(await logEnd(second) == 2)
         await second.replicas.shutdown()
     }
