@@ -55,6 +55,7 @@ extension SegmentedPartitionLog {
         epochs.truncate(fromEnd: logEndOffset)
         epochs.truncate(fromStart: logStartOffset)
         if epochs != loaded { try persistEpochs() }
+        try discardProducerSnapshots(above: logEndOffset)
     }
 
     /// Checks a sealed segment's index files cheaply and rebuilds them if that fails; its

@@ -27,6 +27,7 @@ extension SegmentedPartitionLog {
             segments.removeSubrange((index + 1)...)
             try cutSegment(segment, at: cut, newEnd: newEnd)
             logEndOffset = newEnd
+            try discardProducerSnapshots(above: newEnd)
             if logStartOffset > newEnd {
                 logStartOffset = newEnd
                 try persistLogStartOffset()
@@ -100,6 +101,7 @@ extension SegmentedPartitionLog {
             epochs.clear()
             try persistEpochs()
             try persistLogStartOffset()
+            try discardProducerSnapshots(above: -1)
         } catch {
             throw fail(error)
         }
