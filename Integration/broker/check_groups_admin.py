@@ -103,8 +103,13 @@ def kafka_python_admin_describes_groups_and_offsets(broker, args):
     group = unique("g")
     kcat(broker, "-P", "-t", topic, input_bytes=b"a\nb\nc\n")
     consumer = KafkaConsumer(topic, bootstrap_servers=broker.bootstrap, group_id=group, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=3_000)
-    values = [record.value for record in consumer][:3]
+                             enable_auto_commit=False, consumer_timeout_ms=15_000)
+    # A new group's first join waits group.initial.rebalance.delay.ms (3 s), as in Kafka.
+    values = []
+    for record in consumer:
+        values.append(record.value)
+        if len(values) == 3:
+            break
     consumer.commit()
     admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
     listing = admin.list_groups()

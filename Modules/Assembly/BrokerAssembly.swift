@@ -26,7 +26,9 @@ public struct BrokerAssembly: Sendable {
         let metadata = MetadataCache(initial)
         let admin = AdminApis(coordination: parts.coordination, configuration: configuration, random: SystemRandomNumberGenerator())
         let resolver = BrokerTopicSettings(configuration: configuration, catalog: admin.topics.topicConfigs)
-        let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger) { metadata, topic in
+        let producerIdExpiration = settings.properties["producer.id.expiration.ms"].flatMap(Int64.init) ?? 86_400_000
+        let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger, clock: parts.clock,
+                                      producerIdExpiration: .milliseconds(producerIdExpiration)) { metadata, topic in
             resolver.settings(for: topic, in: metadata)
         }
         let broker = KafkaBroker(configuration: configuration, coordination: parts.coordination, replicas: replicas,
@@ -50,7 +52,8 @@ public struct BrokerAssembly: Sendable {
         try await groups.start()
 
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
-            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination)]
+            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination),
+               ProducerApis(producerIds: makeProducerIdSource(parts.coordination), logger: logger)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
         let transportLogger = logger
@@ -63,6 +66,16 @@ public struct BrokerAssembly: Sendable {
         logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])
         return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups), ListenerService(server: server)],
                               listenEndpoint: server.localEndpoint)
+    }
+}
+
+extension BrokerAssembly {
+    /// Producer ids in blocks granted by the coordination service, so they are unique across
+    /// the cluster and across restarts.
+    static func makeProducerIdSource(_ coordination: any CoordinationClient) -> any ProducerIdSource {
+        ProducerIdBlockAllocator {
+            try await coordination.allocateProducerIds(count: Int(ProducerIdBlockAllocator.blockSize))
+        }
     }
 }
 
