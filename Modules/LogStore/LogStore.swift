@@ -104,6 +104,16 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// keeps producer state until it expires, whatever retention deletes).
     func producerSnapshot() async throws(LogStoreError) -> ProducerSnapshot?
 
+    /// Records an aborted transaction (its abort marker already appended), unless an abort at
+    /// or after its marker is recorded already. The index is not fsynced: a broker rebuilds
+    /// the entries it lost from the log while restoring producer state. Truncation drops the
+    /// entries whose marker it removes.
+    func appendAbortedTransaction(_ transaction: AbortedTransaction) async throws(LogStoreError)
+
+    /// The aborted transactions whose [firstOffset, lastOffset] meets [startOffset,
+    /// upperBound), oldest abort first (a read_committed Fetch).
+    func abortedTransactions(from startOffset: Int64, upTo upperBound: Int64) async throws(LogStoreError) -> [AbortedTransaction]
+
     /// Closes the log's files; the log may not be used afterwards.
     func close() async throws(LogStoreError)
 }

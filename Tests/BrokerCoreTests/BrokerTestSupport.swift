@@ -59,8 +59,9 @@ struct DataPlaneHarness {
     }
 
     func fetch(_ topic: String, offset: Int64, minBytes: Int32 = 0, maxWaitMs: Int32 = 0, version: Int16 = 11,
-               sessionId: Int32 = 0, sessionEpoch: Int32 = -1) async -> FetchResponse? {
-        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: minBytes, maxBytes: 1 << 20, sessionId: sessionId, sessionEpoch: sessionEpoch,
+               sessionId: Int32 = 0, sessionEpoch: Int32 = -1, isolationLevel: Int8 = 0) async -> FetchResponse? {
+        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: minBytes, maxBytes: 1 << 20, isolationLevel: isolationLevel,
+                                   sessionId: sessionId, sessionEpoch: sessionEpoch,
                                    topics: [FetchRequest.Topic(topic: topic, partitions: [
                                        FetchRequest.Topic.Partition(partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20)])])
         return decodeFetch(await send(.fetch(request), version: version), version: version)

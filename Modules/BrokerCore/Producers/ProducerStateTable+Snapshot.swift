@@ -3,13 +3,15 @@
 // use a schema of theirs; nothing needs to read ours but us), big-endian:
 //
 //     magic        4 bytes  "TPST"
-//     version      uint16   1
+//     version      uint16   2 (1 is still read: it has no coordinator epoch or transaction)
 //     crc          uint32   CRC-32C of every byte after this field
 //     offset       int64    the state covers the batches below this offset
 //     producers    uint32   count, then per producer, in ascending producer id:
 //       producerId    int64
 //       epoch         int16
 //       lastTimestamp int64
+//       coordinatorEpoch int32     (version 2)
+//       currentTransactionFirstOffset int64, -1 when none is open (version 2)
 //       batches       uint8    count (≤ 5), then per batch, oldest first:
 //         firstSequence int32, lastSequence int32, firstOffset int64, lastOffset int64,
 //         maxTimestamp int64
@@ -44,20 +46,22 @@ public enum ProducerSnapshotError: Error, Hashable, Sendable, CustomStringConver
 
 extension ProducerStateTable {
     static let snapshotMagic: [UInt8] = Array("TPST".utf8)
-    static let snapshotVersion: UInt16 = 1
+    static let snapshotVersion: UInt16 = 2
     /// Bytes before the checksummed part: magic, version, crc.
     static let snapshotHeaderSize = 10
 
     /// The table encoded as a snapshot covering the batches below `offset`.
     public func snapshotBytes(upTo offset: Int64) -> [UInt8] {
         var body = ByteBuffer()
-        body.reserveCapacity(12 + producers.count * (19 + Self.batchesRetained * 32))
+        body.reserveCapacity(12 + producers.count * (31 + Self.batchesRetained * 32))
         body.writeInteger(offset)
         body.writeInteger(UInt32(producers.count))
         for (producerId, entry) in producers.sorted(by: { $0.key < $1.key }) {
             body.writeInteger(producerId)
             body.writeInteger(entry.epoch)
             body.writeInteger(entry.lastTimestamp)
+            body.writeInteger(entry.coordinatorEpoch)
+            body.writeInteger(entry.currentTransactionFirstOffset ?? -1)
             body.writeInteger(UInt8(entry.batches.count))
             for batch in entry.batches {
                 body.writeInteger(batch.firstSequence)
@@ -83,25 +87,33 @@ extension ProducerStateTable {
         guard let magic = buffer.readBytes(length: 4), let version = buffer.readInteger(as: UInt16.self),
               let crc = buffer.readInteger(as: UInt32.self)
         else { throw .truncated }
-        guard magic == Self.snapshotMagic, version == Self.snapshotVersion else { throw .unknownFormat }
+        guard magic == Self.snapshotMagic, version == 1 || version == Self.snapshotVersion else { throw .unknownFormat }
         guard CRC32C.checksum(buffer) == crc else { throw .checksumMismatch }
         guard let covered = buffer.readInteger(as: Int64.self), let count = buffer.readInteger(as: UInt32.self) else { throw .truncated }
         guard covered == offset else { throw .invalid("it covers offset \(covered), stored as \(offset)") }
-        // Each producer takes at least 19 bytes, so a count the bytes cannot hold is refused
-        // before anything is allocated for it.
-        guard Int(count) <= buffer.readableBytes / 19 else { throw .truncated }
+        // Each producer takes at least 19 bytes (31 in version 2), so a count the bytes cannot
+        // hold is refused before anything is allocated for it.
+        guard Int(count) <= buffer.readableBytes / (version == 1 ? 19 : 31) else { throw .truncated }
         for _ in 0..<count {
-            let (producerId, entry) = try Self.readEntry(from: &buffer)
+            let (producerId, entry) = try Self.readEntry(from: &buffer, version: version)
             guard producers[producerId] == nil else { throw .invalid("producer \(producerId) appears twice") }
             producers[producerId] = entry
         }
         guard buffer.readableBytes == 0 else { throw .invalid("\(buffer.readableBytes) bytes follow the last producer") }
     }
 
-    private static func readEntry(from buffer: inout ByteBuffer) throws(ProducerSnapshotError) -> (Int64, Entry) {
+    private static func readEntry(from buffer: inout ByteBuffer, version: UInt16) throws(ProducerSnapshotError) -> (Int64, Entry) {
         guard let producerId = buffer.readInteger(as: Int64.self), let epoch = buffer.readInteger(as: Int16.self),
-              let lastTimestamp = buffer.readInteger(as: Int64.self), let batchCount = buffer.readInteger(as: UInt8.self)
+              let lastTimestamp = buffer.readInteger(as: Int64.self)
         else { throw .truncated }
+        var coordinatorEpoch: Int32 = -1
+        var transactionFirstOffset: Int64 = -1
+        if version >= 2 {
+            guard let readEpoch = buffer.readInteger(as: Int32.self), let readOffset = buffer.readInteger(as: Int64.self) else { throw .truncated }
+            coordinatorEpoch = readEpoch
+            transactionFirstOffset = readOffset
+        }
+        guard let batchCount = buffer.readInteger(as: UInt8.self) else { throw .truncated }
         guard producerId >= 0, epoch >= 0 else { throw .invalid("producer \(producerId) epoch \(epoch)") }
         guard Int(batchCount) <= batchesRetained else { throw .invalid("producer \(producerId) has \(batchCount) batches") }
         var batches: [BatchMetadata] = []
@@ -113,6 +125,8 @@ extension ProducerStateTable {
             batches.append(BatchMetadata(firstSequence: firstSequence, lastSequence: lastSequence,
                                          firstOffset: firstOffset, lastOffset: lastOffset, maxTimestamp: maxTimestamp))
         }
-        return (producerId, Entry(epoch: epoch, batches: batches, lastTimestamp: lastTimestamp))
+        guard transactionFirstOffset >= -1 else { throw .invalid("producer \(producerId) transaction at \(transactionFirstOffset)") }
+        return (producerId, Entry(epoch: epoch, batches: batches, lastTimestamp: lastTimestamp, coordinatorEpoch: coordinatorEpoch,
+                                  currentTransactionFirstOffset: transactionFirstOffset < 0 ? nil : transactionFirstOffset))
     }
 }

@@ -15,9 +15,14 @@
 // - A producer the table does not know (its state expired, or its batches were all deleted
 //   before a snapshot kept them) is accepted at any sequence, as Kafka accepts it since
 //   KIP-360; the table learns it from that batch on.
-// - Transactional batches are refused with INVALID_TXN_STATE: this broker has no
-//   transaction coordinator yet, so no transaction can have been started for the producer,
-//   and the code is one clients treat as fatal for the batch instead of retrying forever.
+// - Transactional batches pass the same checks (Kafka before KIP-890: the partition does not
+//   ask the coordinator whether the transaction includes it). The first one of a producer
+//   opens its ongoing transaction at that batch's offset; a non-transactional batch while one
+//   is open is INVALID_TXN_STATE. A transaction marker (`completeTransaction`) closes it: a
+//   marker of an older producer epoch is INVALID_PRODUCER_EPOCH, one from an older
+//   coordinator epoch TRANSACTION_COORDINATOR_FENCED. The earliest open transaction bounds
+//   the last stable offset (`firstUnstableOffset`), and a producer with one open is never
+//   expired or evicted, since its transaction would then never end for read_committed readers.
 //
 // Several batches in one request are checked in order against the state as the earlier ones
 // would leave it; one rejected batch rejects the request, as Kafka does.
@@ -62,6 +67,22 @@ public struct ProducerStateTable: Hashable, Sendable {
         public var batches: [BatchMetadata]
         /// When the producer last appended (wall-clock milliseconds).
         public var lastTimestamp: Int64
+        /// The epoch of the transaction coordinator that wrote the producer's last marker.
+        public var coordinatorEpoch: Int32 = -1
+        /// The offset of the first record of the producer's open transaction, if one is open.
+        public var currentTransactionFirstOffset: Int64?
+    }
+
+    /// A transaction a marker closed.
+    public struct CompletedTransaction: Hashable, Sendable {
+        /// The producer.
+        public var producerId: Int64
+        /// The offset of the transaction's first record (the marker's, for an empty one).
+        public var firstOffset: Int64
+        /// The marker's offset.
+        public var lastOffset: Int64
+        /// Whether the marker aborts it.
+        public var isAbort: Bool
     }
 
     /// The verdict on a produce request's batches.
@@ -111,10 +132,10 @@ public struct ProducerStateTable: Hashable, Sendable {
     /// Why `batch` may not follow `current`, or nil when it may.
     private static func problem(with batch: ProducerBatch, current: Entry?) -> (KafkaErrorCode, String)? {
         let producer = "producer \(batch.producerId)"
-        if batch.isTransactional {
-            return (.invalidTxnState, "\(producer): transactional batches are not supported (no transaction can be open)")
-        }
         guard let current else { return nil }
+        if !batch.isTransactional, current.currentTransactionFirstOffset != nil {
+            return (.invalidTxnState, "\(producer): a non-transactional batch while its transaction is open")
+        }
         if batch.producerEpoch < current.epoch {
             return (.invalidProducerEpoch, "\(producer): epoch \(batch.producerEpoch) is older than the current epoch \(current.epoch)")
         }
@@ -171,6 +192,7 @@ public struct ProducerStateTable: Hashable, Sendable {
             firstSequence: batch.baseSequence, lastSequence: batch.lastSequence, firstOffset: firstOffset,
             lastOffset: firstOffset + Int64(batch.lastOffsetDelta), maxTimestamp: batch.maxTimestamp))
         entry.lastTimestamp = max(entry.lastTimestamp, timestamp)
+        if batch.isTransactional && entry.currentTransactionFirstOffset == nil { entry.currentTransactionFirstOffset = firstOffset }
         return entry
     }
 
@@ -178,8 +200,50 @@ public struct ProducerStateTable: Hashable, Sendable {
     /// sorts once per many new producers rather than on every one.
     private mutating func evictLeastRecentlyActive() {
         let count = max(1, producersMax / 10)
-        let oldest = producers.sorted { ($0.value.lastTimestamp, $0.key) < ($1.value.lastTimestamp, $1.key) }.prefix(count)
+        let oldest = producers.filter { $0.value.currentTransactionFirstOffset == nil }.sorted { ($0.value.lastTimestamp, $0.key) < ($1.value.lastTimestamp, $1.key) }.prefix(count)
         for (producerId, _) in oldest { producers[producerId] = nil }
+    }
+
+    // MARK: Transactions
+
+    /// The offset of the first record of the earliest open transaction, if any is open.
+    public var firstUnstableOffset: Int64? {
+        producers.values.compactMap(\.currentTransactionFirstOffset).min()
+    }
+
+    /// Why a marker for `producerId` at `epoch` from a coordinator at `coordinatorEpoch` may
+    /// not be appended, or nil when it may.
+    public func markerProblem(producerId: Int64, epoch: Int16, coordinatorEpoch: Int32) -> (KafkaErrorCode, String)? {
+        guard let current = producers[producerId] else { return nil }
+        if epoch < current.epoch {
+            return (.invalidProducerEpoch, "producer \(producerId): marker epoch \(epoch) is older than the current epoch \(current.epoch)")
+        }
+        if coordinatorEpoch < current.coordinatorEpoch {
+            return (.transactionCoordinatorFenced,
+                    "producer \(producerId): coordinator epoch \(coordinatorEpoch) is older than \(current.coordinatorEpoch)")
+        }
+        return nil
+    }
+
+    /// Records a marker appended at `offset` (or found there by a replay): the producer's open
+    /// transaction, if any, ends. Returns the transaction closed, or nil when none was open.
+    @discardableResult
+    public mutating func completeTransaction(producerId: Int64, epoch: Int16, coordinatorEpoch: Int32, isAbort: Bool,
+                                             offset: Int64, timestamp: Int64) -> CompletedTransaction? {
+        var entry = producers[producerId] ?? Entry(epoch: epoch, batches: [], lastTimestamp: timestamp)
+        if entry.epoch != epoch {
+            entry.epoch = epoch
+            entry.batches.removeAll()
+        }
+        entry.coordinatorEpoch = max(entry.coordinatorEpoch, coordinatorEpoch)
+        entry.lastTimestamp = max(entry.lastTimestamp, timestamp)
+        let firstOffset = entry.currentTransactionFirstOffset
+        entry.currentTransactionFirstOffset = nil
+        let isNew = producers[producerId] == nil
+        producers[producerId] = entry
+        if isNew && producers.count > producersMax { evictLeastRecentlyActive() }
+        guard let firstOffset else { return nil }
+        return CompletedTransaction(producerId: producerId, firstOffset: firstOffset, lastOffset: offset, isAbort: isAbort)
     }
 
     // MARK: Expiry
@@ -189,7 +253,7 @@ public struct ProducerStateTable: Hashable, Sendable {
     @discardableResult
     public mutating func removeExpired(now: Int64, expiration: Int64) -> Int {
         let before = producers.count
-        producers = producers.filter { now - $0.value.lastTimestamp < expiration }
+        producers = producers.filter { now - $0.value.lastTimestamp < expiration || $0.value.currentTransactionFirstOffset != nil }
         return before - producers.count
     }
 }

@@ -136,7 +136,11 @@ extension HostedPartition {
             do {
                 while let entry = try splitter.next() {
                     guard case .batch(let view) = entry, view.lastOffset >= next else { continue }
-                    table.replay(ProducerBatch(view.header), baseOffset: view.baseOffset, now: now)
+                    if view.isControl {
+                        try await replayControl(view, into: &table, now: now)
+                    } else {
+                        table.replay(ProducerBatch(view.header), baseOffset: view.baseOffset, now: now)
+                    }
                     next = view.lastOffset + 1
                     count += 1
                 }

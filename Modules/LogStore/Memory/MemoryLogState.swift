@@ -24,6 +24,8 @@ struct MemoryLogState: Sendable {
     var highWatermarkCheckpoint: Int64?
     /// The latest producer-state snapshot; truncation below its offset discards it.
     var producerSnapshot: ProducerSnapshot?
+    /// The aborted transactions, as `SegmentedPartitionLog` keeps them in `.txnindex`.
+    var abortedTransactions = AbortedTransactionIndex()
 
     /// An empty log starting at offset 0.
     init(config: LogConfig) {
@@ -192,6 +194,7 @@ struct MemoryLogState: Sendable {
         logStartOffset = min(logStartOffset, newEnd)
         epochs.truncate(fromEnd: newEnd)
         if let snapshot = producerSnapshot, snapshot.offset > newEnd { producerSnapshot = nil }
+        abortedTransactions.truncate(from: newEnd)
     }
 
     /// Empties the log and restarts it at `offset`; the leader-epoch cache and the producer
@@ -202,6 +205,7 @@ struct MemoryLogState: Sendable {
         logEndOffset = offset
         epochs.clear()
         producerSnapshot = nil
+        abortedTransactions = AbortedTransactionIndex()
     }
 
     /// Raises the log start offset and deletes the sealed segments wholly below it.

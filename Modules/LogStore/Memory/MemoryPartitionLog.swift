@@ -130,6 +130,16 @@ public actor MemoryPartitionLog: PartitionLog {
         return state.producerSnapshot
     }
 
+    public func appendAbortedTransaction(_ transaction: AbortedTransaction) throws(LogStoreError) {
+        try requireOpen()
+        state.abortedTransactions.append(transaction)
+    }
+
+    public func abortedTransactions(from startOffset: Int64, upTo upperBound: Int64) throws(LogStoreError) -> [AbortedTransaction] {
+        try requireOpen()
+        return state.abortedTransactions.overlapping(from: startOffset, upTo: upperBound)
+    }
+
     /// Closes the log. Closing a closed log does nothing. The data stays with the store that
     /// opened it, so opening the partition again on that store returns it.
     public func close() {

@@ -28,6 +28,7 @@ extension SegmentedPartitionLog {
             try cutSegment(segment, at: cut, newEnd: newEnd)
             logEndOffset = newEnd
             try discardProducerSnapshots(above: newEnd)
+            try truncateAbortedTransactions(from: newEnd)
             if logStartOffset > newEnd {
                 logStartOffset = newEnd
                 try persistLogStartOffset()
@@ -97,6 +98,7 @@ extension SegmentedPartitionLog {
             segments = [try createSegment(baseOffset: offset)]
             logStartOffset = offset
             logEndOffset = offset
+            try truncateAbortedTransactions(from: offset)
             // None of the cache's entries describe data that is left, as in Kafka.
             epochs.clear()
             try persistEpochs()

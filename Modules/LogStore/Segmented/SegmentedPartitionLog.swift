@@ -47,6 +47,8 @@ actor SegmentedPartitionLog: PartitionLog {
     var epochs = LeaderEpochCache()
     var highWatermark: Int64?
     var durability = DurabilityState()
+    /// The aborted-transaction index, once read; see `+Transactions`.
+    var abortedTransactionIndex: AbortedTransactionIndex?
     // Reused encode buffers, so appends do not allocate once warmed up.
     var offsetIndexScratch = ByteBuffer()
     var timeIndexScratch = ByteBuffer()

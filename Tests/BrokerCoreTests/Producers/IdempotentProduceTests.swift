@@ -1,8 +1,7 @@
 // Goal: idempotent producers get Kafka's answers through the Produce route: a retried batch
 // succeeds with its original offset and is not appended twice (also when the retry races the
-// original), a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH, a
-// transactional batch INVALID_TXN_STATE, and idle producers expire at maintenance. Method:
-// the DataPlaneHarness over a MemoryLogStore, checking responses and what a fetch returns.
+// original), a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH, and
+// idle producers expire at maintenance. Method: the DataPlaneHarness over a MemoryLogStore, checking responses and what a fetch returns.
 
 import NIOCore
 import Testing
@@ -80,13 +79,6 @@ import TernProtocol
         let bumped = await broker.produce("orders", records: try makeIdempotentBatch(["b"], producerId: 7, epoch: 3, sequence: 0))
         #expect(bumped?.errorCode == 0 && bumped?.baseOffset == 1)
         #expect(await logEnd(broker) == 2)
-    }
-
-    @Test func produce_transactionalBatch_isInvalidTxnState() async throws {
-        let broker = await DataPlaneHarness()
-        let response = await broker.produce("orders", records: try makeIdempotentBatch(["a"], producerId: 7, sequence: 0, transactional: true))
-        #expect(response?.errorCode == KafkaErrorCode.invalidTxnState.rawValue)
-        #expect(await logEnd(broker) == 0)
     }
 
     @Test func produce_duplicateOnLogAppendTimeTopic_reportsTheOriginalAppendTime() async throws {

@@ -119,9 +119,30 @@ import TernProtocol
         #expect(cached == [[10, 11], [16, 18]])
     }
 
-    @Test func check_transactionalBatch_isInvalidTxnState() {
-        let table = ProducerStateTable()
-        #expect(isRejected(table.check([batch(sequence: 0, transactional: true)]), with: .invalidTxnState))
+    @Test func update_transactionalBatches_openTransactionUntilMarker() {
+        var table = table(after: [batch(sequence: 0, count: 2, transactional: true), batch(sequence: 2, transactional: true)])
+        #expect(table.producers[7]?.currentTransactionFirstOffset == 0)
+        #expect(table.firstUnstableOffset == 0)
+        #expect(isRejected(table.check([batch(sequence: 3)]), with: .invalidTxnState))
+        #expect(table.markerProblem(producerId: 7, epoch: 0, coordinatorEpoch: 3) == nil)
+        let completed = table.completeTransaction(producerId: 7, epoch: 0, coordinatorEpoch: 3, isAbort: true, offset: 3, timestamp: now)
+        #expect(completed?.firstOffset == 0 && completed?.lastOffset == 3 && completed?.isAbort == true)
+        #expect(table.firstUnstableOffset == nil)
+        #expect(table.check([batch(sequence: 3)]) == .append)
+        #expect(table.markerProblem(producerId: 7, epoch: 0, coordinatorEpoch: 2)?.0 == .transactionCoordinatorFenced)
+        // A marker with a newer epoch (the coordinator bumped it) starts the epoch afresh.
+        table.completeTransaction(producerId: 7, epoch: 1, coordinatorEpoch: 3, isAbort: false, offset: 4, timestamp: now)
+        #expect(table.producers[7]?.epoch == 1 && table.producers[7]?.batches.isEmpty == true)
+        #expect(table.markerProblem(producerId: 7, epoch: 0, coordinatorEpoch: 3)?.0 == .invalidProducerEpoch)
+    }
+
+    @Test func removeExpired_producerWithOpenTransaction_isKept() throws {
+        var table = ProducerStateTable()
+        table.update(after: [batch(1, sequence: 0, transactional: true)], firstOffset: 5, now: now)
+        #expect(table.removeExpired(now: now + 10_000, expiration: 1_000) == 0)
+        let restored = try ProducerStateTable(snapshot: table.snapshotBytes(upTo: 6), offset: 6)
+        #expect(restored.producers[1]?.currentTransactionFirstOffset == 5)
+        #expect(restored == table)
     }
 
     @Test func removeExpired_inactiveForExpiration_forgetsProducer() {
