@@ -51,9 +51,11 @@ public struct BrokerAssembly: Sendable {
             codecs: parts.codecs, logger: logger)
         try await groups.start()
 
+        let markers = TransactionMarkerWriter(replicas: replicas, metadata: metadata)
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
             + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination),
-               ProducerApis(producerIds: makeProducerIdSource(parts.coordination), logger: logger)]
+               ProducerApis(producerIds: makeProducerIdSource(parts.coordination), logger: logger),
+               TransactionMarkerApis(writer: markers)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
         let transportLogger = logger

@@ -20,6 +20,7 @@ struct DataPlaneHarness {
     let dataPlane: DataPlaneApis
     let router: ApiRouter
     let clock: ManualClock
+    let markers: TransactionMarkerWriter
 
     init(topics: [String: Int] = ["orders": 1], settings: TopicSettings = TopicSettings(), logStore: (any LogStore)? = nil,
          clock: ManualClock = ManualClock(wallClockMilliseconds: 1_700_000_000_000),
@@ -41,7 +42,9 @@ struct DataPlaneHarness {
         dataPlane = DataPlaneApis(replicas: replicas, metadata: metadata, codecs: CompressionCodecs(), clock: clock, logger: logger)
         let metadataApis = MetadataApis(metadata: metadata, configuration: BrokerConfiguration(nodeId: 1, advertisedHost: "127.0.0.1", advertisedPort: 9092),
                                         autoCreateTopic: nil)
-        router = ApiRouter(components: [dataPlane, metadataApis, ProducerApis(producerIds: producerIds, logger: logger)])
+        markers = TransactionMarkerWriter(replicas: replicas, metadata: metadata)
+        router = ApiRouter(components: [dataPlane, metadataApis, ProducerApis(producerIds: producerIds, logger: logger),
+                                        TransactionMarkerApis(writer: markers)])
     }
 
     /// Sends `body` at `version` through the router and returns the reply.

@@ -80,6 +80,33 @@ import TernProtocol
         }
     }
 
+    @Test(arguments: [Int16(0), 1])
+    func writeTxnMarkers_appendsPerPartition_withPerPartitionErrors(version: Int16) async throws {
+        let broker = await DataPlaneHarness(topics: ["orders": 2])
+        _ = await broker.produce("orders", records: try makeIdempotentBatch(["t"], producerId: 7, epoch: 3, sequence: 0, transactional: true))
+        let request = WriteTxnMarkersRequest(markers: [
+            .init(producerId: 7, producerEpoch: 3, transactionResult: false,
+                  topics: [.init(name: "orders", partitionIndexes: [0, 1, 5]), .init(name: "nope", partitionIndexes: [0])],
+                  coordinatorEpoch: 1),
+            .init(producerId: 8, producerEpoch: 0, transactionResult: true, topics: [.init(name: "orders", partitionIndexes: [0])],
+                  coordinatorEpoch: 1),
+        ])
+        guard case .body(.writeTxnMarkers(let response)) = await broker.send(.writeTxnMarkers(request), version: version) else {
+            Issue.record("no WriteTxnMarkers response")
+            return
+        }
+        let codes = response.markers.map { $0.topics.map { $0.partitions.map(\.errorCode) } }
+        let unknown = KafkaErrorCode.unknownTopicOrPartition.rawValue
+        #expect(codes == [[[0, 0, unknown], [unknown]], [[0]]])
+        #expect(await committedView(broker)?.abortedTransactions == [.init(producerId: 7, firstOffset: 0)])
+        #expect(try await partition(broker).offsets().logEndOffset == 3)
+        // A stale producer epoch is fenced.
+        let stale = WriteTxnMarkersRequest(markers: [.init(producerId: 7, producerEpoch: 2, transactionResult: true,
+                                                           topics: [.init(name: "orders", partitionIndexes: [0])], coordinatorEpoch: 1)])
+        guard case .body(.writeTxnMarkers(let fenced)) = await broker.send(.writeTxnMarkers(stale), version: version) else { return }
+        #expect(fenced.markers.first?.topics.first?.partitions.first?.errorCode == KafkaErrorCode.invalidProducerEpoch.rawValue)
+    }
+
     final class Directory: Sendable {
         let path = NSTemporaryDirectory() + "tern-txn-partition-" + UUID().uuidString
         deinit { try? FileManager.default.removeItem(atPath: path) }
