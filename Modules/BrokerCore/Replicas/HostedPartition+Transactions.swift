@@ -1,5 +1,6 @@
 import NIOCore
 public import TernLogStore
+public import TernTransactionCoordinator
 import TernPrimitives
 import TernProtocol
 
@@ -11,14 +12,6 @@ import TernProtocol
 // append, so no producer-state snapshot falls between the marker's append and its entry in
 // the aborted-transaction index; replay after a restart re-adds the aborts it meets, which
 // also repairs an index that lost its tail (the store ignores entries it already holds).
-
-/// How a transaction ended, as a marker records it.
-public enum TransactionResult: Hashable, Sendable {
-    /// The transaction's records are dropped by read_committed consumers.
-    case abort
-    /// The transaction's records become visible.
-    case commit
-}
 
 extension HostedPartition {
     /// The offset below which read_committed consumers may read: the high watermark, or the

@@ -1,6 +1,7 @@
 public import TernPrimitives
 import Synchronization
 import TernCoordination
+public import TernTransactionCoordinator
 
 /// Appends transaction markers to the partitions this broker leads, and tells the parts of
 /// the broker that care (the group coordinator, for transactional offset commits in

@@ -13,6 +13,7 @@ import TernBrokerCore
 import TernLogStore
 import TernPrimitives
 import TernProtocol
+import TernTransactionCoordinator
 
 @Suite struct TransactionalPartitionTests {
     private let orders = TopicPartition(topic: "orders", partition: 0)

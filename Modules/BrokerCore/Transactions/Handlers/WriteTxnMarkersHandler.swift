@@ -10,6 +10,7 @@
 
 import TernPrimitives
 import TernProtocol
+import TernTransactionCoordinator
 
 struct WriteTxnMarkersHandler {
     static let versions: ClosedRange<Int16> = 0...1
