@@ -144,7 +144,7 @@ let package = Package(
             name: "TernAssembly",
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
-                "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernBrokerCore",
+                "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernTransactionCoordinator", "TernBrokerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

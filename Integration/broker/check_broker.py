@@ -223,6 +223,7 @@ def sigkill_loses_no_acknowledged_message(broker, args):
 def load_more_checks():
     # Registered after the checks above; imported here so `check` and helpers exist first.
     import check_groups_admin  # noqa: F401
+    import check_transactions  # noqa: F401
 
 
 def main():

@@ -52,9 +52,22 @@ public struct BrokerAssembly: Sendable {
         try await groups.start()
 
         let markers = TransactionMarkerWriter(replicas: replicas, metadata: metadata)
+        let producerIds = makeProducerIdSource(parts.coordination)
+        let transactionSettings = try TransactionSettings(properties: settings.properties,
+                                                          offsetsTopicPartitionCount: groupSettings.offsetsTopicPartitionCount)
+        let transactions = TransactionCoordinatorService(
+            store: internalTopics, clock: parts.clock, configuration: transactionSettings.coordinator,
+            partitionCount: transactionSettings.partitionCount, topicConfigs: transactionSettings.topicConfigs,
+            producerIds: producerIds, markers: markers,
+            coordinatorEpoch: { await replicas.partition($0)?.assignment.leaderEpoch ?? 0 },
+            codecs: parts.codecs, logger: logger)
+        try await transactions.start()
+
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
-            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination),
-               ProducerApis(producerIds: makeProducerIdSource(parts.coordination), logger: logger),
+            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination,
+                         transactionStatePartitionCount: transactionSettings.partitionCount),
+               ProducerApis(producerIds: producerIds, logger: logger, transactions: transactions),
+               TransactionApis(service: transactions, metadata: metadata),
                TransactionMarkerApis(writer: markers)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
@@ -66,7 +79,7 @@ public struct BrokerAssembly: Sendable {
             log: { event in transportLogger.debug("\(event)") })
         let server = try await parts.transport.bind(settings.listen, configuration: serverConfiguration, service: service)
         logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])
-        return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups), ListenerService(server: server)],
+        return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups, transactions: transactions), ListenerService(server: server)],
                               listenEndpoint: server.localEndpoint)
     }
 }

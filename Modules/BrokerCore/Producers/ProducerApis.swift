@@ -1,17 +1,20 @@
 public import Logging
 import TernProtocol
 
-/// InitProducerId: producer ids for idempotent producers. The per-partition producer state
-/// that checks their batches lives with each `HostedPartition`; transactions (the other
-/// half of Kafka's producer APIs) are not served yet.
+/// InitProducerId: producer ids for idempotent producers, and for transactional ones through
+/// the transaction coordinator. The per-partition producer state that checks their batches
+/// lives with each `HostedPartition`.
 public struct ProducerApis: ApiComponent {
     let producerIds: any ProducerIdSource
     let logger: Logger
+    let transactions: TransactionCoordinatorService?
 
     /// The producer APIs, handing out ids from `producerIds`.
-    public init(producerIds: any ProducerIdSource, logger: Logger) {
+    /// Without `transactions`, transactional ids are refused.
+    public init(producerIds: any ProducerIdSource, logger: Logger, transactions: TransactionCoordinatorService? = nil) {
         self.producerIds = producerIds
         self.logger = logger
+        self.transactions = transactions
     }
 
     public var routes: [ApiRoute] {

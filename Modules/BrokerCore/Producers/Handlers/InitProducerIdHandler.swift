@@ -7,16 +7,17 @@
 //   source's error maps to COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
 // - A producer id and epoch must both be set or both be -1 (else INVALID_REQUEST), and a
 //   transactional id, when sent, must not be empty (else INVALID_REQUEST), as in Kafka.
-// - Transactional producers (transactional id set) are refused with
-//   TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions are implemented: this broker
-//   authorises no transactional id because it runs no transaction coordinator. The code is
-//   chosen for what clients do with it: the Java client and librdkafka both fail
-//   `initTransactions()` at once with a fatal error, whereas COORDINATOR_NOT_AVAILABLE or
-//   NOT_COORDINATOR would have them retry until their timeout, and librdkafka retries any
-//   code it does not know. Each refusal is logged so an operator sees why.
+// - Transactional producers (transactional id set) go to the transaction coordinator, which
+//   fences an older producer of the same id (bumping the epoch, aborting its open
+//   transaction) and answers CONCURRENT_TRANSACTIONS while that abort completes; v3+ send
+//   the id and epoch they hold to recover (KIP-360). PRODUCER_FENCED reaches clients older
+//   than v4 as INVALID_PRODUCER_EPOCH, as in Kafka. A broker assembled without a coordinator
+//   refuses them with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as fatal at
+//   once rather than retrying until their timeout.
 
 import Logging
 import TernProtocol
+import TernTransactionCoordinator
 
 struct InitProducerIdHandler {
     static let versions: ClosedRange<Int16> = 0...5
@@ -28,6 +29,15 @@ struct InitProducerIdHandler {
         }
         if let transactionalId = request.transactionalId {
             if transactionalId.isEmpty { return failure(.invalidRequest) }
+            if let service = apis.transactions {
+                let expected = request.producerId >= 0 ? ProducerIdAndEpoch(producerId: request.producerId, epoch: request.producerEpoch) : nil
+                let result = await service.initProducerId(InitProducerIdEvent(
+                    transactionalId: transactionalId, transactionTimeout: .milliseconds(Int64(request.transactionTimeoutMs)),
+                    expected: expected))
+                return InitProducerIdResponse(
+                    errorCode: TransactionApis.code(result.error, fencedAsInvalidEpoch: context.apiVersion < 4).rawValue,
+                    producerId: result.producerId, producerEpoch: result.producerEpoch)
+            }
             apis.logger.warning("refusing a transactional producer: transactions are not supported", metadata: [
                 "transactionalId": "\(transactionalId)", "client": "\(context.clientId)", "address": "\(context.clientAddress)"])
             return failure(.transactionalIdAuthorizationFailed)
