@@ -1,5 +1,6 @@
 """Transactions with a real client (confluent-kafka): commit and abort seen through
-read_committed and read_uncommitted consumers, and a broker killed mid-transaction. Imported by check_broker.py,
+read_committed and read_uncommitted consumers, consume-transform-produce with
+send_offsets_to_transaction, and a broker killed mid-transaction. Imported by check_broker.py,
 which registers these checks after its own."""
 
 import time
@@ -55,6 +56,45 @@ def confluent_transactions_commit_and_abort_read_committed(broker, args):
     uncommitted = read_all(broker, topic, "read_uncommitted", 2, 21)
     expect(uncommitted == sorted([f"c{i}" for i in range(11)] + [f"a{i}" for i in range(10)]),
            f"read_uncommitted saw {uncommitted}")
+
+
+@check
+def confluent_send_offsets_to_transaction_commits_group_offsets(broker, args):
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    source, sink = unique("src"), unique("sink")
+    create_topic(broker, source, 1)
+    create_topic(broker, sink, 1)
+    seed = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+    for i in range(20):
+        seed.produce(source, f"m{i}".encode())
+    expect(seed.flush(30) == 0, "seed producer did not flush")
+    group = unique("ctp")
+    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group, "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False, "isolation.level": "read_committed"})
+    consumer.subscribe([source])
+    producer = transactional_producer(broker, unique("tid"))
+    got = []
+    deadline = time.monotonic() + 20
+    while len(got) < 10 and time.monotonic() < deadline:
+        got += [m for m in consumer.consume(10 - len(got), 0.5) if m.error() is None]
+    expect(len(got) == 10, f"consumed {len(got)} of 10")
+    producer.begin_transaction()
+    for message in got:
+        producer.produce(sink, message.value().upper())
+    producer.send_offsets_to_transaction([TopicPartition(source, 0, got[-1].offset() + 1)],
+                                         consumer.consumer_group_metadata(), 30)
+    producer.commit_transaction(30)
+    # An aborted transaction's offsets must not stick.
+    producer.begin_transaction()
+    producer.send_offsets_to_transaction([TopicPartition(source, 0, 19)], consumer.consumer_group_metadata(), 30)
+    producer.abort_transaction(30)
+    consumer.close()
+    checker = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group})
+    committed = checker.committed([TopicPartition(source, 0)], timeout=20)
+    checker.close()
+    expect(committed[0].offset == 10, f"group offset is {committed[0].offset}, not 10")
+    sunk = read_all(broker, sink, "read_committed", 1, 10)
+    expect(sunk == sorted(f"M{i}" for i in range(10)), f"sink holds {sunk}")
 
 
 @check

@@ -1,6 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 import TernBrokerCore
+import TernTransactionCoordinator
 import TernCompression
 import TernCoordination
 import TernLogStore
@@ -62,6 +63,10 @@ public struct BrokerAssembly: Sendable {
             coordinatorEpoch: { await replicas.partition($0)?.assignment.leaderEpoch ?? 0 },
             codecs: parts.codecs, logger: logger)
         try await transactions.start()
+        markers.observe { partition, producerId, result in
+            guard partition.topic == GroupCoordinatorService.offsetsTopic else { return }
+            await groups.transactionCompleted(offsetsPartition: partition.partition, producerId: producerId, committed: result == .commit)
+        }
 
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
             + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination,

@@ -43,6 +43,9 @@ public struct ProducerBatch: Hashable, Sendable {
     /// Whether the batch comes from an idempotent or transactional producer.
     public var hasProducerId: Bool { producerId >= 0 }
 
+    /// Whether the batch carries a sequence number (the broker's own transactional writes do not).
+    public var hasSequence: Bool { baseSequence >= 0 }
+
     /// The sequence number of the last record. Sequences wrap from Int32.max to 0, as the
     /// Kafka producer wraps them.
     public var lastSequence: Int32 {

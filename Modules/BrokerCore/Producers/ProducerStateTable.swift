@@ -23,6 +23,9 @@
 //   coordinator epoch TRANSACTION_COORDINATOR_FENCED. The earliest open transaction bounds
 //   the last stable offset (`firstUnstableOffset`), and a producer with one open is never
 //   expired or evicted, since its transaction would then never end for read_committed readers.
+// - A batch without a sequence (-1; the group coordinator's transactional offset commits,
+//   which Kafka also writes without one) is checked for its epoch only, is never a duplicate,
+//   and is not cached.
 //
 // Several batches in one request are checked in order against the state as the earlier ones
 // would leave it; one rejected batch rejects the request, as Kafka does.
@@ -124,7 +127,7 @@ public struct ProducerStateTable: Hashable, Sendable {
 
     /// The cached batch `batch` repeats, if it is a retry of one.
     private func duplicate(of batch: ProducerBatch) -> BatchMetadata? {
-        guard let entry = producers[batch.producerId], entry.epoch == batch.producerEpoch else { return nil }
+        guard batch.hasSequence, let entry = producers[batch.producerId], entry.epoch == batch.producerEpoch else { return nil }
         let last = batch.lastSequence
         return entry.batches.first { $0.firstSequence == batch.baseSequence && $0.lastSequence == last }
     }
@@ -146,7 +149,7 @@ public struct ProducerStateTable: Hashable, Sendable {
             }
             return nil
         }
-        guard let last = current.batches.last else { return nil }
+        guard batch.hasSequence, let last = current.batches.last else { return nil }
         guard batch.baseSequence == ProducerBatch.sequence(last.lastSequence, advancedBy: 1) else {
             return (.outOfOrderSequenceNumber,
                     "\(producer) at epoch \(batch.producerEpoch): sequence \(batch.baseSequence) does not follow \(last.lastSequence)")
@@ -188,9 +191,9 @@ public struct ProducerStateTable: Hashable, Sendable {
             entry.batches.removeAll()
         }
         if entry.batches.count == batchesRetained { entry.batches.removeFirst() }
-        entry.batches.append(BatchMetadata(
+        if batch.hasSequence { entry.batches.append(BatchMetadata(
             firstSequence: batch.baseSequence, lastSequence: batch.lastSequence, firstOffset: firstOffset,
-            lastOffset: firstOffset + Int64(batch.lastOffsetDelta), maxTimestamp: batch.maxTimestamp))
+            lastOffset: firstOffset + Int64(batch.lastOffsetDelta), maxTimestamp: batch.maxTimestamp)) }
         entry.lastTimestamp = max(entry.lastTimestamp, timestamp)
         if batch.isTransactional && entry.currentTransactionFirstOffset == nil { entry.currentTransactionFirstOffset = firstOffset }
         return entry
