@@ -149,6 +149,11 @@ def admin_topic_operations_and_their_error_codes(broker, args):
     expect(error_of(admin.create_topics([NewTopic(bad_config, 1, 1, config={"cleanup.policy": "shred"})])[bad_config]) == KafkaError.INVALID_CONFIG,
            "invalid config")
     admin.create_partitions([NewPartitions(topic, 5)])[topic].result(30)
+    # As in Kafka, the answer does not wait for the metadata to reach every broker's cache, so
+    # a Metadata request right after it may still see the old count for a moment.
+    deadline = time.monotonic() + 5
+    while len(admin.list_topics(topic, timeout=10).topics[topic].partitions) != 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
     expect(len(admin.list_topics(topic, timeout=10).topics[topic].partitions) == 5, "partitions after CreatePartitions")
     expect(error_of(admin.create_partitions([NewPartitions(topic, 3)])[topic]) == KafkaError.INVALID_PARTITIONS, "shrinking partitions")
 
