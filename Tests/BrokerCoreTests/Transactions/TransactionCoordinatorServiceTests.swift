@@ -16,11 +16,13 @@ import TernProtocol
 import TernTransactionCoordinator
 
 @Suite struct TransactionCoordinatorServiceTests {
-    private func service(_ broker: DataPlaneHarness, store: MemoryInternalTopicStore) -> TransactionCoordinatorService {
+    /// Timers wait for `fireDueTimers` unless `realTimers`.
+    private func service(_ broker: DataPlaneHarness, store: MemoryInternalTopicStore, realTimers: Bool = true) -> TransactionCoordinatorService {
         TransactionCoordinatorService(
             store: store, clock: broker.clock, configuration: TransactionCoordinatorConfiguration(), partitionCount: 4,
             producerIds: InMemoryProducerIdSource(first: 1000), markers: broker.markers, coordinatorEpoch: { _ in 7 },
-            logger: Logger(label: "test"), sleep: { _ in try await Task.sleep(for: .milliseconds(1)) })
+            logger: Logger(label: "test"),
+            sleep: { delay in try await Task.sleep(for: realTimers ? .milliseconds(1) : .seconds(3600)) })
     }
 
     /// Polls until the markers of the last EndTxn have reached the data partition.
@@ -55,11 +57,42 @@ import TernTransactionCoordinator
         let second = service(broker, store: store)
         try await second.start()
         await second.waitUntilLoaded()
-        let again = await second.initProducerId(InitProducerIdEvent(transactionalId: "tx", transactionTimeout: .seconds(60)))
+        // The first service may have stopped before writing CompleteAbort; the second then
+        // resends the markers first and answers CONCURRENT_TRANSACTIONS meanwhile, as Kafka does.
+        var again = await second.initProducerId(InitProducerIdEvent(transactionalId: "tx", transactionTimeout: .seconds(60)))
+        for _ in 0..<500 where again.error == .concurrentTransactions {
+            try await Task.sleep(for: .milliseconds(2))
+            again = await second.initProducerId(InitProducerIdEvent(transactionalId: "tx", transactionTimeout: .seconds(60)))
+        }
         #expect(again.error == .noError && again.producerId == 1000 && again.producerEpoch == 1)
         let stale = await second.endTransaction(EndTxnEvent(transactionalId: "tx", producerId: 1000, producerEpoch: 0, result: .commit))
         #expect(stale == .producerFenced)
         await second.shutdown()
+    }
+
+    @Test func transaction_pastItsTimeout_isAbortedByTheTimer() async throws {
+        let broker = await DataPlaneHarness()
+        let coordinator = service(broker, store: MemoryInternalTopicStore(), realTimers: false)
+        try await coordinator.start()
+        await coordinator.waitUntilLoaded()
+        let initialized = await coordinator.initProducerId(InitProducerIdEvent(transactionalId: "slow", transactionTimeout: .seconds(5)))
+        let orders = TopicPartition(topic: "orders", partition: 0)
+        #expect(await coordinator.addPartitions(AddPartitionsToTxnEvent(
+            transactionalId: "slow", producerId: initialized.producerId, producerEpoch: 0, partitions: [orders])) == .noError)
+        _ = await broker.produce("orders", records: try makeIdempotentBatch(
+            ["t"], producerId: initialized.producerId, sequence: 0, transactional: true))
+        #expect(try await #require(broker.replicas.partition(orders)).lastStableOffset == 0)
+        broker.clock.advance(by: .seconds(11))
+        await coordinator.fireDueTimers()
+        try await waitForLogEnd(broker, 2)
+        #expect(try await #require(broker.replicas.partition(orders)).lastStableOffset == 2)
+        let view = await broker.fetch("orders", offset: 0, isolationLevel: 1)?.responses.first?.partitions.first
+        #expect(view?.abortedTransactions == [.init(producerId: initialized.producerId, firstOffset: 0)])
+        // The fenced producer's commit is refused.
+        let late = await coordinator.endTransaction(EndTxnEvent(
+            transactionalId: "slow", producerId: initialized.producerId, producerEpoch: 0, result: .commit))
+        #expect(late == .producerFenced)
+        await coordinator.shutdown()
     }
 
     @Test func request_partitionNotLed_isNotCoordinator() async throws {
