@@ -6,6 +6,7 @@
 //     version      uint16   2 (1 is still read: it has no coordinator epoch or transaction)
 //     crc          uint32   CRC-32C of every byte after this field
 //     offset       int64    the state covers the batches below this offset
+//     lastAbort    int64    the last abort marker's offset, -1 for none (version 2)
 //     producers    uint32   count, then per producer, in ascending producer id:
 //       producerId    int64
 //       epoch         int16
@@ -55,6 +56,7 @@ extension ProducerStateTable {
         var body = ByteBuffer()
         body.reserveCapacity(12 + producers.count * (31 + Self.batchesRetained * 32))
         body.writeInteger(offset)
+        body.writeInteger(lastAbortMarkerOffset)
         body.writeInteger(UInt32(producers.count))
         for (producerId, entry) in producers.sorted(by: { $0.key < $1.key }) {
             body.writeInteger(producerId)
@@ -89,7 +91,12 @@ extension ProducerStateTable {
         else { throw .truncated }
         guard magic == Self.snapshotMagic, version == 1 || version == Self.snapshotVersion else { throw .unknownFormat }
         guard CRC32C.checksum(buffer) == crc else { throw .checksumMismatch }
-        guard let covered = buffer.readInteger(as: Int64.self), let count = buffer.readInteger(as: UInt32.self) else { throw .truncated }
+        guard let covered = buffer.readInteger(as: Int64.self) else { throw .truncated }
+        if version >= 2 {
+            guard let lastAbort = buffer.readInteger(as: Int64.self) else { throw .truncated }
+            lastAbortMarkerOffset = lastAbort
+        }
+        guard let count = buffer.readInteger(as: UInt32.self) else { throw .truncated }
         guard covered == offset else { throw .invalid("it covers offset \(covered), stored as \(offset)") }
         // Each producer takes at least 19 bytes (31 in version 2), so a count the bytes cannot
         // hold is refused before anything is allocated for it.

@@ -100,6 +100,9 @@ public struct ProducerStateTable: Hashable, Sendable {
 
     /// The producers known, by producer id.
     public internal(set) var producers: [Int64: Entry] = [:]
+    /// The offset of the last abort marker that closed a transaction (one the aborted-transaction
+    /// index must hold), or -1. A restart compares it with the index to find a lost index.
+    public internal(set) var lastAbortMarkerOffset: Int64 = -1
     /// The most producers kept; see the design note.
     public let producersMax: Int
 
@@ -246,6 +249,7 @@ public struct ProducerStateTable: Hashable, Sendable {
         producers[producerId] = entry
         if isNew && producers.count > producersMax { evictLeastRecentlyActive() }
         guard let firstOffset else { return nil }
+        if isAbort { lastAbortMarkerOffset = max(lastAbortMarkerOffset, offset) }
         return CompletedTransaction(producerId: producerId, firstOffset: firstOffset, lastOffset: offset, isAbort: isAbort)
     }
 

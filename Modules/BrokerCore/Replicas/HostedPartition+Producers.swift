@@ -15,6 +15,9 @@ import TernProtocol
 // lie before it would be expired at once anyway, and a large log is not read from its start
 // when a broker first runs this code over it (Kafka bounds that case by replaying only its
 // last two segments). Producers the snapshot or replay leave already expired are dropped.
+// Replay also re-adds the aborts it meets to the log's aborted-transaction index; an index that
+// lost entries below the snapshot (the snapshot names the last abort it must hold) is rebuilt
+// by replaying the log from its start to the snapshot first.
 
 /// What restoring a partition's producer state found, for the replica manager to log.
 struct ProducerStateLoad: Sendable {
@@ -109,6 +112,9 @@ extension HostedPartition {
             }
         }
         from = max(from, offsets.logStartOffset)
+        if let snapshotOffset = load.snapshotOffset {
+            try await rebuildAbortedTransactionsIfLost(table, below: snapshotOffset, logStartOffset: offsets.logStartOffset, now: now)
+        }
         load.batchesReplayed = try await replay(into: &table, from: from, to: offsets.logEndOffset, now: now)
         table.removeExpired(now: now, expiration: expiration)
         load.producerCount = table.producers.count
@@ -116,6 +122,24 @@ extension HostedPartition {
         producerSnapshotOffset = load.snapshotOffset
         producerStateLoaded = true
         return load
+    }
+
+    /// Re-adds the aborts below `snapshotOffset` to the log's aborted-transaction index when it
+    /// has lost them (its file was deleted or cut short): the snapshot names the last abort the
+    /// index must hold. The replay after the snapshot re-adds the later ones itself.
+    private func rebuildAbortedTransactionsIfLost(_ table: ProducerStateTable, below snapshotOffset: Int64,
+                                                  logStartOffset: Int64, now: Int64) async throws(PartitionError) {
+        let lastAbort = table.lastAbortMarkerOffset
+        guard lastAbort >= logStartOffset else { return }
+        let held: [AbortedTransaction]
+        do {
+            held = try await log.abortedTransactions(from: lastAbort, upTo: .max)
+        } catch {
+            throw .storage(partition, error)
+        }
+        guard !held.contains(where: { $0.lastOffset == lastAbort }) else { return }
+        var scratch = ProducerStateTable()
+        _ = try await replay(into: &scratch, from: logStartOffset, to: snapshotOffset, now: now)
     }
 
     /// Replays the headers of the batches holding offsets in [from, end) into `table`;
