@@ -12,9 +12,10 @@ public import TernCoordination
 /// Appends run one at a time in arrival order on the log's executor, so the order of a
 /// connection's requests is the order of its batches in the log.
 ///
-/// Idempotent producers' batches are checked against the partition's `ProducerStateTable`
-/// before the append and recorded after it, with the producer's other appends held back in
-/// between (see `ProducerAppendGate` and `+Producers`).
+/// Idempotent and transactional producers' batches are checked against the partition's
+/// `ProducerStateTable` before the append and recorded after it, with the producer's other
+/// appends held back in between (see `ProducerAppendGate` and `+Producers`); open
+/// transactions hold the last stable offset, and markers end them (`+Transactions`).
 public actor HostedPartition {
     /// The partition.
     public nonisolated let partition: TopicPartition
