@@ -132,7 +132,7 @@ let package = Package(
             name: "TernBrokerCore",
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
-                "TernCoordination", "TernGroupCoordinator",
+                "TernCoordination", "TernGroupCoordinator", "TernTransactionCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,7 +144,7 @@ let package = Package(
             name: "TernAssembly",
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
-                "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernBrokerCore",
+                "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernTransactionCoordinator", "TernBrokerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -262,7 +262,7 @@ let package = Package(
             name: "BrokerCoreTests",
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
-                "TernCoordination", "TernGroupCoordinator", "TernBrokerCore",
+                "TernCoordination", "TernGroupCoordinator", "TernBrokerCore", "TernTransactionCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -103,8 +103,13 @@ def kafka_python_admin_describes_groups_and_offsets(broker, args):
     group = unique("g")
     kcat(broker, "-P", "-t", topic, input_bytes=b"a\nb\nc\n")
     consumer = KafkaConsumer(topic, bootstrap_servers=broker.bootstrap, group_id=group, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=3_000)
-    values = [record.value for record in consumer][:3]
+                             enable_auto_commit=False, consumer_timeout_ms=15_000)
+    # A new group's first join waits group.initial.rebalance.delay.ms (3 s), as in Kafka.
+    values = []
+    for record in consumer:
+        values.append(record.value)
+        if len(values) == 3:
+            break
     consumer.commit()
     admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
     listing = admin.list_groups()
@@ -144,6 +149,11 @@ def admin_topic_operations_and_their_error_codes(broker, args):
     expect(error_of(admin.create_topics([NewTopic(bad_config, 1, 1, config={"cleanup.policy": "shred"})])[bad_config]) == KafkaError.INVALID_CONFIG,
            "invalid config")
     admin.create_partitions([NewPartitions(topic, 5)])[topic].result(30)
+    # As in Kafka, the answer does not wait for the metadata to reach every broker's cache, so
+    # a Metadata request right after it may still see the old count for a moment.
+    deadline = time.monotonic() + 5
+    while len(admin.list_topics(topic, timeout=10).topics[topic].partitions) != 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
     expect(len(admin.list_topics(topic, timeout=10).topics[topic].partitions) == 5, "partitions after CreatePartitions")
     expect(error_of(admin.create_partitions([NewPartitions(topic, 3)])[topic]) == KafkaError.INVALID_PARTITIONS, "shrinking partitions")
 

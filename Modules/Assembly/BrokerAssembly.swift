@@ -1,6 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 import TernBrokerCore
+import TernTransactionCoordinator
 import TernCompression
 import TernCoordination
 import TernLogStore
@@ -26,7 +27,9 @@ public struct BrokerAssembly: Sendable {
         let metadata = MetadataCache(initial)
         let admin = AdminApis(coordination: parts.coordination, configuration: configuration, random: SystemRandomNumberGenerator())
         let resolver = BrokerTopicSettings(configuration: configuration, catalog: admin.topics.topicConfigs)
-        let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger) { metadata, topic in
+        let producerIdExpiration = settings.properties["producer.id.expiration.ms"].flatMap(Int64.init) ?? 86_400_000
+        let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger, clock: parts.clock,
+                                      producerIdExpiration: .milliseconds(producerIdExpiration)) { metadata, topic in
             resolver.settings(for: topic, in: metadata)
         }
         let broker = KafkaBroker(configuration: configuration, coordination: parts.coordination, replicas: replicas,
@@ -49,8 +52,28 @@ public struct BrokerAssembly: Sendable {
             codecs: parts.codecs, logger: logger)
         try await groups.start()
 
+        let markers = TransactionMarkerWriter(replicas: replicas, metadata: metadata)
+        let producerIds = makeProducerIdSource(parts.coordination)
+        let transactionSettings = try TransactionSettings(properties: settings.properties,
+                                                          offsetsTopicPartitionCount: groupSettings.offsetsTopicPartitionCount)
+        let transactions = TransactionCoordinatorService(
+            store: internalTopics, clock: parts.clock, configuration: transactionSettings.coordinator,
+            partitionCount: transactionSettings.partitionCount, topicConfigs: transactionSettings.topicConfigs,
+            producerIds: producerIds, markers: markers,
+            coordinatorEpoch: { await replicas.partition($0)?.assignment.leaderEpoch ?? 0 },
+            codecs: parts.codecs, logger: logger)
+        try await transactions.start()
+        markers.observe { partition, producerId, result in
+            guard partition.topic == GroupCoordinatorService.offsetsTopic else { return }
+            await groups.transactionCompleted(offsetsPartition: partition.partition, producerId: producerId, committed: result == .commit)
+        }
+
         let components = makeComponents(configuration: configuration, parts: parts, metadata: metadata, replicas: replicas, admin: admin)
-            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination)]
+            + [GroupApis(service: groups, broker: configuration, coordination: parts.coordination,
+                         transactionStatePartitionCount: transactionSettings.partitionCount),
+               ProducerApis(producerIds: producerIds, logger: logger, transactions: transactions),
+               TransactionApis(service: transactions, metadata: metadata),
+               TransactionMarkerApis(writer: markers)]
         let router = ApiRouter(components: components)
         let service = KafkaRequestService(router: router, logger: logger)
         let transportLogger = logger
@@ -61,8 +84,18 @@ public struct BrokerAssembly: Sendable {
             log: { event in transportLogger.debug("\(event)") })
         let server = try await parts.transport.bind(settings.listen, configuration: serverConfiguration, service: service)
         logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])
-        return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups), ListenerService(server: server)],
+        return BrokerAssembly(services: [BrokerService(broker: broker, groups: groups, transactions: transactions), ListenerService(server: server)],
                               listenEndpoint: server.localEndpoint)
+    }
+}
+
+extension BrokerAssembly {
+    /// Producer ids in blocks granted by the coordination service, so they are unique across
+    /// the cluster and across restarts.
+    static func makeProducerIdSource(_ coordination: any CoordinationClient) -> any ProducerIdSource {
+        ProducerIdBlockAllocator {
+            try await coordination.allocateProducerIds(count: Int(ProducerIdBlockAllocator.blockSize))
+        }
     }
 }
 

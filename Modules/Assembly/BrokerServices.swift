@@ -20,11 +20,13 @@ struct ListenerService: Service {
 struct BrokerService: Service {
     let broker: KafkaBroker
     let groups: GroupCoordinatorService
+    let transactions: TransactionCoordinatorService
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
             await broker.run()
         }
+        await transactions.shutdown()
         await groups.shutdown()
         await broker.shutdown()
     }

@@ -4,10 +4,12 @@
 // -----
 // The broker is a set of `ApiComponent`s, each serving some APIs through `ApiRoute`s: the data
 // plane (Produce, Fetch, ListOffsets, OffsetForLeaderEpoch), metadata (Metadata,
-// DescribeCluster, DescribeTopicPartitions), administration (topics, partitions, records,
-// configs), consumer groups and transactions. `ApiRouter` collects the routes and derives the
-// ApiVersions answer from them, so the broker advertises exactly what a handler serves at every
-// version of its range. `KafkaRequestService` plugs the router into a `Transport` server.
+// DescribeCluster, DescribeTopicPartitions), producers (InitProducerId; the per-partition
+// state that checks idempotent producers' sequences lives with each hosted partition),
+// administration (topics, partitions, records, configs), consumer groups and transactions.
+// `ApiRouter` collects the routes and derives the ApiVersions answer from them, so the broker
+// advertises exactly what a handler serves at every version of its range.
+// `KafkaRequestService` plugs the router into a `Transport` server.
 //
 // Components get their collaborators through `init`: the `CoordinationClient` (cluster
 // metadata), the `LogStore`, the codecs, a clock. None of them names a concrete backend; the

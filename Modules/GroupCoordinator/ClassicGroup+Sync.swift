@@ -138,7 +138,7 @@ extension ClassicGroup {
         precondition(append.groupId == groupId, "append of group \(append.groupId) sent to \(groupId)")
         begin(now: now, wallClockMilliseconds: wallClockMilliseconds)
         switch append.purpose {
-        case .bookkeeping, .offsetCommit:
+        case .bookkeeping, .offsetCommit, .transactionalOffsetCommit:
             break
         case let .assignment(generationId, assignments):
             assignmentAppended(generationId: generationId, assignments: assignments, failure: failure)

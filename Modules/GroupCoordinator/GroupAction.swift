@@ -30,6 +30,10 @@ public struct GroupAppend: Hashable, Sendable {
         /// An offset commit; its answer waits for it.
         case offsetCommit(token: RequestToken, committed: [TopicPartition: OffsetAndMetadata],
                           rejected: [TopicPartition: GroupErrorCode])
+        /// A transactional offset commit (TxnOffsetCommit); its answer waits for it, and the
+        /// offsets wait for the transaction's commit marker.
+        case transactionalOffsetCommit(token: RequestToken, producerId: Int64, committed: [TopicPartition: OffsetAndMetadata],
+                                       rejected: [TopicPartition: GroupErrorCode])
     }
 
     /// The group the records belong to; it picks the `__consumer_offsets` partition.
@@ -37,6 +41,23 @@ public struct GroupAppend: Hashable, Sendable {
     /// The records, in order.
     public let records: [GroupCoordinatorRecord]
     let purpose: Purpose
+    /// For a transactional offset commit, the producer whose transactional batch carries the
+    /// records (the driver writes it with this producer id and epoch); nil otherwise.
+    public internal(set) var producer: TransactionalProducer? = nil
+}
+
+/// The producer id and epoch a transactional batch of `__consumer_offsets` carries.
+public struct TransactionalProducer: Hashable, Sendable {
+    /// The producer id.
+    public var producerId: Int64
+    /// The producer epoch.
+    public var producerEpoch: Int16
+
+    /// Pairs the two.
+    public init(producerId: Int64, producerEpoch: Int16) {
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+    }
 }
 
 /// What a static member's rejoin changed, so a failed write can be undone (Kafka reverts the

@@ -79,7 +79,7 @@ extension GroupMetadataManager {
         let groupOffsets = groups[groupId] == nil ? GroupOffsets() : offsets[groupId] ?? GroupOffsets()
         var result: [TopicPartition: FetchedOffset] = [:]
         for partition in partitions ?? Array(groupOffsets.committed.keys) {
-            if requireStable && groupOffsets.pending[partition] != nil {
+            if requireStable && groupOffsets.isUnstable(partition) {
                 result[partition] = FetchedOffset(offset: -1, leaderEpoch: -1, metadata: "", error: .unstableOffsetCommit)
             } else if let offset = groupOffsets.committed[partition] {
                 result[partition] = FetchedOffset(

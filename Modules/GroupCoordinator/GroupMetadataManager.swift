@@ -115,6 +115,9 @@ public struct GroupMetadataManager: Sendable {
         case let .offsetCommit(token, committed, rejected):
             return offsetCommitAppended(
                 groupId: append.groupId, token: token, committed: committed, rejected: rejected, failure: failure)
+        case let .transactionalOffsetCommit(token, producerId, committed, rejected):
+            return transactionalOffsetCommitAppended(
+                groupId: append.groupId, token: token, producerId: producerId, committed: committed, rejected: rejected, failure: failure)
         case .bookkeeping, .assignment, .staticMemberReplacement:
             return groups[append.groupId]?.appended(append, failure: failure, now: now, wallClockMilliseconds: wallClockMilliseconds) ?? []
         }

@@ -35,7 +35,15 @@ struct GroupOffsets: Hashable, Sendable {
     /// How many commits of each partition are being written.
     var pending: [TopicPartition: Int] = [:]
 
-    var isEmpty: Bool { committed.isEmpty && pending.isEmpty }
+    /// Transactional offsets written but not yet committed by a marker, by producer id.
+    var transactional: [Int64: [TopicPartition: OffsetAndMetadata]] = [:]
+
+    var isEmpty: Bool { committed.isEmpty && pending.isEmpty && transactional.isEmpty }
+
+    /// Whether an offset of `partition` is being written or waits for its transaction.
+    func isUnstable(_ partition: TopicPartition) -> Bool {
+        pending[partition] != nil || transactional.values.contains { $0[partition] != nil }
+    }
 
     mutating func beginCommit(_ partitions: some Sequence<TopicPartition>) {
         for partition in partitions { pending[partition, default: 0] += 1 }
@@ -58,7 +66,7 @@ struct GroupOffsets: Hashable, Sendable {
     ) -> [TopicPartition] {
         let retentionMilliseconds = retention.millisecondsClamped
         return committed.compactMap { partition, offset in
-            guard !exempt.contains(partition.topic), pending[partition] == nil else { return nil }
+            guard !exempt.contains(partition.topic), !isUnstable(partition) else { return nil }
             if let expireTimestamp = offset.expireTimestamp {
                 return wallClockMilliseconds >= expireTimestamp ? partition : nil
             }

@@ -120,6 +120,28 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// epoch, or one newer than the latest.
     func endOffset(forLeaderEpoch epoch: Int32) async -> LeaderEpochEntry?
 
+    /// Replaces the producer-state snapshot with `snapshot`, whose offset must lie in
+    /// [0, logEndOffset]; durable when this returns (temporary file, fsync, rename, directory
+    /// fsync for a durable store). A snapshot larger than `ProducerSnapshot.bytesMax` throws
+    /// `.invalidBatch`.
+    func writeProducerSnapshot(_ snapshot: ProducerSnapshot) async throws(LogStoreError)
+
+    /// The latest producer-state snapshot, or nil when none was written or truncation has
+    /// since removed batches below its offset. `truncate(to:)` below the snapshot's offset
+    /// and `truncateFully(startingAt:)` discard it; raising the log start keeps it (Kafka
+    /// keeps producer state until it expires, whatever retention deletes).
+    func producerSnapshot() async throws(LogStoreError) -> ProducerSnapshot?
+
+    /// Records an aborted transaction (its abort marker already appended), unless an abort at
+    /// or after its marker is recorded already. The index is not fsynced: a broker rebuilds
+    /// the entries it lost from the log while restoring producer state. Truncation drops the
+    /// entries whose marker it removes.
+    func appendAbortedTransaction(_ transaction: AbortedTransaction) async throws(LogStoreError)
+
+    /// The aborted transactions whose [firstOffset, lastOffset] meets [startOffset,
+    /// upperBound), oldest abort first (a read_committed Fetch).
+    func abortedTransactions(from startOffset: Int64, upTo upperBound: Int64) async throws(LogStoreError) -> [AbortedTransaction]
+
     /// Closes the log's files; the log may not be used afterwards.
     func close() async throws(LogStoreError)
 }

@@ -27,4 +27,7 @@ public enum Limits {
     public static let connectionsPerListenerMax = 10_000
     /// Accepted connections a listener holds before its accept loop takes them.
     public static let acceptBacklogMax = 256
+    /// Idempotent producers whose state one partition keeps. Batches may carry any producer
+    /// id, so past this the longest-inactive producers are forgotten (as if expired).
+    public static let producersPerPartitionMax = 50_000
 }

@@ -71,7 +71,7 @@ final class NIOFrameServer: FrameServer {
         }
         defer { state.withLock { $0.open -= 1 } }
         let channel = child.channel
-        let remoteAddress = channel.remoteAddress?.description ?? "unknown"
+        let remoteAddress = Self.hostAndPort(channel.remoteAddress)
         let connection = ServerConnection(
             id: id, remoteAddress: remoteAddress, pushedFramesMax: configuration.pushedFramesMax,
             closeTransport: { channel.close(promise: nil) }
@@ -92,7 +92,7 @@ final class NIOFrameServer: FrameServer {
     /// for being over the connection limit.
     private func reject(_ incoming: AcceptedChannel, limit: Int?) async {
         let child = incoming.channel
-        let remoteAddress = child.channel.remoteAddress?.description ?? "unknown"
+        let remoteAddress = Self.hostAndPort(child.channel.remoteAddress)
         if let limit { configuration.log(.connectionRejected(remoteAddress: remoteAddress, limit: limit)) }
         // executeThenClose, not a bare close: the async channel must finish its writer.
         do {
@@ -110,5 +110,13 @@ final class NIOFrameServer: FrameServer {
             state.nextConnectionID += 1
             return state.nextConnectionID
         }
+    }
+
+    /// `ip:port` (`[ip]:port` for IPv6), the form Kafka reports client hosts in; NIO's own
+    /// description (`[IPv4]host/ip:port`) is for logs.
+    static func hostAndPort(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return address?.description ?? "unknown" }
+        if case .v6 = address { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
     }
 }

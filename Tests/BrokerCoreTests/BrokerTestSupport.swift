@@ -1,5 +1,6 @@
-// Shared helpers for the broker tests: a broker's data plane over a MemoryLogStore with
-// metadata set directly (no coordination service), and batches built with our encoder.
+// Shared helpers for the broker tests: a broker's data plane over a MemoryLogStore (or a
+// store the test passes) with metadata set directly (no coordination service), and batches
+// built with our encoder.
 
 import Logging
 import NIOCore
@@ -11,16 +12,20 @@ import TernPrimitives
 import TernProtocol
 import TernTransport
 
-/// A data plane and metadata APIs over one in-memory broker (node 1).
+/// A data plane, metadata and producer APIs over one broker (node 1), in memory unless the
+/// test passes a store.
 struct DataPlaneHarness {
     let metadata: MetadataCache
     let replicas: ReplicaManager
     let dataPlane: DataPlaneApis
     let router: ApiRouter
     let clock: ManualClock
+    let markers: TransactionMarkerWriter
 
-    init(topics: [String: Int] = ["orders": 1], settings: TopicSettings = TopicSettings()) async {
-        clock = ManualClock(wallClockMilliseconds: 1_700_000_000_000)
+    init(topics: [String: Int] = ["orders": 1], settings: TopicSettings = TopicSettings(), logStore: (any LogStore)? = nil,
+         clock: ManualClock = ManualClock(wallClockMilliseconds: 1_700_000_000_000),
+         producerIds: any ProducerIdSource = InMemoryProducerIdSource()) async {
+        self.clock = clock
         var cluster = ClusterMetadata(clusterId: "test-cluster", controllerId: 1,
                                       brokers: [1: BrokerRegistration(id: 1, host: "127.0.0.1", port: 9092)], version: 1)
         var seed: UInt64 = 1
@@ -32,12 +37,14 @@ struct DataPlaneHarness {
         }
         metadata = MetadataCache(cluster)
         let logger = Logger(label: "test")
-        replicas = ReplicaManager(nodeId: 1, logStore: MemoryLogStore(clock: clock), logger: logger) { _, _ in settings }
+        replicas = ReplicaManager(nodeId: 1, logStore: logStore ?? MemoryLogStore(clock: clock), logger: logger, clock: clock) { _, _ in settings }
         await replicas.apply(cluster)
         dataPlane = DataPlaneApis(replicas: replicas, metadata: metadata, codecs: CompressionCodecs(), clock: clock, logger: logger)
         let metadataApis = MetadataApis(metadata: metadata, configuration: BrokerConfiguration(nodeId: 1, advertisedHost: "127.0.0.1", advertisedPort: 9092),
                                         autoCreateTopic: nil)
-        router = ApiRouter(components: [dataPlane, metadataApis])
+        markers = TransactionMarkerWriter(replicas: replicas, metadata: metadata)
+        router = ApiRouter(components: [dataPlane, metadataApis, ProducerApis(producerIds: producerIds, logger: logger),
+                                        TransactionMarkerApis(writer: markers)])
     }
 
     /// Sends `body` at `version` through the router and returns the reply.
@@ -55,8 +62,9 @@ struct DataPlaneHarness {
     }
 
     func fetch(_ topic: String, offset: Int64, minBytes: Int32 = 0, maxWaitMs: Int32 = 0, version: Int16 = 11,
-               sessionId: Int32 = 0, sessionEpoch: Int32 = -1) async -> FetchResponse? {
-        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: minBytes, maxBytes: 1 << 20, sessionId: sessionId, sessionEpoch: sessionEpoch,
+               sessionId: Int32 = 0, sessionEpoch: Int32 = -1, isolationLevel: Int8 = 0) async -> FetchResponse? {
+        let request = FetchRequest(maxWaitMs: maxWaitMs, minBytes: minBytes, maxBytes: 1 << 20, isolationLevel: isolationLevel,
+                                   sessionId: sessionId, sessionEpoch: sessionEpoch,
                                    topics: [FetchRequest.Topic(topic: topic, partitions: [
                                        FetchRequest.Topic.Partition(partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20)])])
         return decodeFetch(await send(.fetch(request), version: version), version: version)
@@ -88,6 +96,21 @@ func makeBatch(_ values: [String], baseTimestamp: Int64 = 1_700_000_000_000, pro
     var buffer = ByteBuffer()
     let codecs = CompressionCodecs()
     try batch.encode(into: &buffer, compression: compression) { try codecs.codec(for: compression).compress($0) }
+    return buffer
+}
+
+/// A v2 batch of `values` from idempotent producer `producerId` at `epoch`, its first record
+/// at `sequence`.
+func makeIdempotentBatch(_ values: [String], producerId: Int64, epoch: Int16 = 0, sequence: Int32,
+                         transactional: Bool = false, baseTimestamp: Int64 = 1_700_000_000_000) throws -> ByteBuffer {
+    let records = values.enumerated().map { index, value in
+        Record(timestampDelta: Int64(index), offsetDelta: Int32(index), key: nil, value: ByteBuffer(string: value))
+    }
+    let batch = RecordBatch(attributes: RecordBatchAttributes(isTransactional: transactional), baseTimestamp: baseTimestamp,
+                            maxTimestamp: baseTimestamp + Int64(values.count - 1), producerId: producerId,
+                            producerEpoch: epoch, baseSequence: sequence, records: records)
+    var buffer = ByteBuffer()
+    try batch.encode(into: &buffer)
     return buffer
 }
 

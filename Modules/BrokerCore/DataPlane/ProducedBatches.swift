@@ -65,6 +65,10 @@ struct ProducedBatches {
             throw ProduceRejection(errorCode: .invalidRecord,
                                    message: "batch \(index) has \(view.recordCount) records but last offset delta \(view.lastOffsetDelta)")
         }
+        if view.producerId >= 0, view.baseSequence < 0 || view.producerEpoch < 0 {
+            throw ProduceRejection(errorCode: .invalidRecord,
+                                   message: "batch \(index) of producer \(view.producerId) has sequence \(view.baseSequence) and epoch \(view.producerEpoch)")
+        }
         guard let codec = view.compression else {
             throw ProduceRejection(errorCode: .corruptMessage, message: "batch \(index) names unknown codec \(view.compressionCodecID)")
         }

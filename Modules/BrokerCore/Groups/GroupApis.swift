@@ -17,6 +17,7 @@ public struct GroupApis: ApiComponent {
     private let leaveGroup: LeaveGroupHandler
     private let offsetCommit: OffsetCommitHandler
     private let offsetFetch: OffsetFetchHandler
+    private let txnOffsetCommit: TxnOffsetCommitHandler
     private let offsetDelete: OffsetDeleteHandler
     private let describeGroups: DescribeGroupsHandler
     private let listGroups: ListGroupsHandler
@@ -46,6 +47,7 @@ public struct GroupApis: ApiComponent {
         leaveGroup = LeaveGroupHandler(service: service)
         offsetCommit = OffsetCommitHandler(service: service, catalog: catalog)
         offsetFetch = OffsetFetchHandler(service: service)
+        txnOffsetCommit = TxnOffsetCommitHandler(service: service, catalog: catalog)
         offsetDelete = OffsetDeleteHandler(service: service, catalog: catalog)
         describeGroups = DescribeGroupsHandler(service: service)
         listGroups = ListGroupsHandler(service: service)
@@ -82,6 +84,10 @@ public struct GroupApis: ApiComponent {
             ApiRoute(.offsetFetch, versions: OffsetFetchHandler.versions) { [offsetFetch] body, context in
                 guard case let .offsetFetch(request) = body else { Self.mismatch(body, .offsetFetch) }
                 return .body(.offsetFetch(await offsetFetch.handle(request, context: context)))
+            },
+            ApiRoute(.txnOffsetCommit, versions: TxnOffsetCommitHandler.versions) { [txnOffsetCommit] body, context in
+                guard case let .txnOffsetCommit(request) = body else { Self.mismatch(body, .txnOffsetCommit) }
+                return .body(.txnOffsetCommit(await txnOffsetCommit.handle(request, context: context)))
             },
             ApiRoute(.offsetDelete, versions: OffsetDeleteHandler.versions) { [offsetDelete] body, context in
                 guard case let .offsetDelete(request) = body else { Self.mismatch(body, .offsetDelete) }

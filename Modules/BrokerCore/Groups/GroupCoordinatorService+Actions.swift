@@ -93,7 +93,7 @@ extension GroupCoordinatorService {
         guard !append.records.isEmpty else { return nil }
         let batch: ByteBuffer
         do {
-            batch = try GroupRecordBatch.encode(append.records, timestamp: clock.wallClockMilliseconds)
+            batch = try GroupRecordBatch.encode(append.records, timestamp: clock.wallClockMilliseconds, producer: append.producer)
         } catch {
             logger.error("cannot encode group records", metadata: ["group": "\(append.groupId)", "error": "\(error)"])
             return .recordTooLarge

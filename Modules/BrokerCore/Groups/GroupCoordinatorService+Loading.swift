@@ -86,7 +86,16 @@ extension GroupCoordinatorService {
             }
             let now = clock.now
             let wallClock = clock.wallClockMilliseconds
-            for record in decoded.records { manager.replay(record, now: now, wallClockMilliseconds: wallClock) }
+            for entry in decoded.records {
+                switch entry {
+                case .record(let record):
+                    manager.replay(record, now: now, wallClockMilliseconds: wallClock)
+                case let .transactional(record, producerId):
+                    manager.replayTransactional(record, producerId: producerId)
+                case let .marker(producerId, committed):
+                    manager.completeTransaction(producerId: producerId, committed: committed, now: now, wallClockMilliseconds: wallClock)
+                }
+            }
             // A store that returns nothing new would otherwise keep us here.
             guard decoded.nextOffset > offset else { break }
             offset = decoded.nextOffset

@@ -72,6 +72,26 @@ extension GroupCoordinatorService {
         })
     }
 
+    /// Handles a TxnOffsetCommit: the offsets are written in the producer's transactional
+    /// batch and wait for the transaction's marker.
+    public func commitTransactionalOffsets(_ request: TransactionalOffsetCommitEvent) async -> [TopicPartition: GroupErrorCode] {
+        let partitions = request.commit.partitions.map(\.topicPartition)
+        let failure: @Sendable (GroupErrorCode) -> GroupResponse = { error in
+            .offsetCommit(Dictionary(partitions.map { ($0, error) }) { _, last in last })
+        }
+        return Self.commitResult(await submit(partition: partition(for: request.commit.groupId), failure: failure) { manager, token, now, wallClock in
+            manager.commitTransactionalOffsets(request, token: token, now: now, wallClockMilliseconds: wallClock)
+        })
+    }
+
+    /// A transaction marker of `producerId` was written to `partition` of `__consumer_offsets`:
+    /// the transaction's offsets there become committed or are dropped.
+    public func transactionCompleted(offsetsPartition partition: Int32, producerId: Int64, committed: Bool) {
+        guard managers[partition] != nil else { return }
+        managers[partition]!.completeTransaction(producerId: producerId, committed: committed, now: clock.now,
+                                                 wallClockMilliseconds: clock.wallClockMilliseconds)
+    }
+
     /// Answers an OffsetFetch for one group: the given partitions, or every committed one when
     /// `partitions` is nil.
     public func fetchOffsets(groupId: String, partitions: [TopicPartition]?, requireStable: Bool) -> OffsetFetchResult {

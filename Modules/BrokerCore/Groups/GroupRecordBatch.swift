@@ -12,26 +12,45 @@ import TernProtocol
 
 enum GroupRecordBatch {
     /// One batch holding `records` in order, offsets relative from 0, stamped `timestamp`.
-    static func encode(_ records: [GroupCoordinatorRecord], timestamp: Int64) throws(EncodeError) -> ByteBuffer {
+    /// A transactional offset commit's batch carries the producer's id and epoch, marked
+    /// transactional, with no sequence (-1), as Kafka's coordinator writes it.
+    static func encode(_ records: [GroupCoordinatorRecord], timestamp: Int64,
+                       producer: TransactionalProducer? = nil) throws(EncodeError) -> ByteBuffer {
         precondition(records.count <= Int(Int32.max), "a group append holds far fewer records than a batch allows")
         let batchRecords = records.enumerated().map { index, record in
             Record(offsetDelta: Int32(index), key: record.key, value: record.value)
         }
-        return try RecordBatch(baseTimestamp: timestamp, maxTimestamp: timestamp, records: batchRecords).encoded()
+        var batch = RecordBatch(baseTimestamp: timestamp, maxTimestamp: timestamp, records: batchRecords)
+        if let producer {
+            batch.attributes = RecordBatchAttributes(isTransactional: true)
+            batch.producerId = producer.producerId
+            batch.producerEpoch = producer.producerEpoch
+            batch.baseSequence = -1
+        }
+        return try batch.encoded()
+    }
+
+    /// One thing a read of `__consumer_offsets` holds.
+    enum Entry {
+        /// A record of a plain batch.
+        case record(GroupCoordinatorRecord)
+        /// A record of a producer's transactional batch (a transactional offset commit).
+        case transactional(GroupCoordinatorRecord, producerId: Int64)
+        /// A transaction marker of a producer.
+        case marker(producerId: Int64, committed: Bool)
     }
 
     /// What one read of `__consumer_offsets` yielded.
     struct Decoded {
-        /// The records at or after the requested offset, in log order.
-        var records: [GroupCoordinatorRecord] = []
+        /// The entries at or after the requested offset, in log order.
+        var records: [Entry] = []
         /// The offset after the last batch read.
         var nextOffset: Int64
     }
 
-    /// Decodes the records of `batches` from `offset` on. Control batches (transaction markers)
-    /// and transactional batches are skipped: this coordinator writes neither, and replaying
-    /// transactional offset commits needs their markers. A record whose key or value does not
-    /// parse is logged and skipped; a batch that does not parse fails the read.
+    /// Decodes the records of `batches` from `offset` on, with the records of transactional
+    /// batches and transaction markers told apart. A record whose key or value does not parse
+    /// is logged and skipped; a batch that does not parse fails the read.
     static func decode(
         _ batches: ByteBuffer, from offset: Int64, codecs: CompressionCodecs, logger: Logger
     ) throws(DecodeError) -> Decoded {
@@ -49,11 +68,18 @@ enum GroupRecordBatch {
                 preconditionFailure("the splitter rejects partial batches")
             case .batch(let view):
                 decoded.nextOffset = max(decoded.nextOffset, view.lastOffset + 1)
-                guard !view.isControl, !view.isTransactional else { continue }
+                guard view.lastOffset >= offset else { continue }
+                if view.isControl {
+                    if let record = try view.records(decompress: decompress).first,
+                       let marker = try? EndTransactionMarker(record: record) {
+                        decoded.records.append(.marker(producerId: view.producerId, committed: marker.result == .commit))
+                    }
+                    continue
+                }
                 for record in try view.records(decompress: decompress) {
                     let recordOffset = view.baseOffset + Int64(record.offsetDelta)
-                    guard recordOffset >= offset else { continue }
-                    if let parsed = parse(record, at: recordOffset, logger: logger) { decoded.records.append(parsed) }
+                    guard recordOffset >= offset, let parsed = parse(record, at: recordOffset, logger: logger) else { continue }
+                    decoded.records.append(view.isTransactional ? .transactional(parsed, producerId: view.producerId) : .record(parsed))
                 }
             }
         }

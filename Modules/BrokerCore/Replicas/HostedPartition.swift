@@ -11,6 +11,11 @@ public import TernCoordination
 /// replication factor 1; followers (a later issue) will move it through `updateHighWatermark`.
 /// Appends run one at a time in arrival order on the log's executor, so the order of a
 /// connection's requests is the order of its batches in the log.
+///
+/// Idempotent and transactional producers' batches are checked against the partition's
+/// `ProducerStateTable` before the append and recorded after it, with the producer's other
+/// appends held back in between (see `ProducerAppendGate` and `+Producers`); open
+/// transactions hold the last stable offset, and markers end them (`+Transactions`).
 public actor HostedPartition {
     /// The partition.
     public nonisolated let partition: TopicPartition
@@ -25,15 +30,29 @@ public actor HostedPartition {
     public private(set) var highWatermark: Int64
     private var watchers: [ObjectIdentifier: AsyncSignal] = [:]
     private let nodeId: Int32
+    /// Reads the wall clock for producer activity.
+    let clock: any BrokerClock
+    /// `producer.id.expiration.ms`: producers inactive this long are forgotten.
+    let producerIdExpiration: Duration
+    /// The idempotent producers' state; see `+Producers`.
+    var producerStates = ProducerStateTable()
+    /// Which producers are between their check and their update.
+    var producerGate = ProducerAppendGate<CheckedContinuation<Void, Never>>()
+    /// The offset of the last snapshot written or loaded, if any.
+    var producerSnapshotOffset: Int64?
+    /// Whether `loadProducerState` has run; until then no snapshot is written.
+    var producerStateLoaded = false
 
     init(partition: TopicPartition, topicId: KafkaUUID, log: any PartitionLog, settings: TopicSettings,
-         assignment: PartitionAssignment, nodeId: Int32) async {
+         assignment: PartitionAssignment, nodeId: Int32, clock: any BrokerClock, producerIdExpiration: Duration) async {
         self.partition = partition
         self.topicId = topicId
         self.log = log
         self.settings = settings
         self.assignment = assignment
         self.nodeId = nodeId
+        self.clock = clock
+        self.producerIdExpiration = producerIdExpiration
         let offsets = await log.offsets()
         let checkpointed = await log.checkpointedHighWatermark() ?? offsets.logStartOffset
         self.highWatermark = min(max(checkpointed, offsets.logStartOffset), offsets.logEndOffset)
@@ -71,11 +90,31 @@ public actor HostedPartition {
 
     /// Appends validated batches as leader and returns once they are committed (acks=all) or
     /// written (acks=1); `requiredAcks` is the request's acks.
+    ///
+    /// Batches of idempotent producers are checked against the producer state first: a retry
+    /// of a batch already in the log returns that batch's offsets and appends nothing, and a
+    /// fenced epoch or a sequence gap throws `.producerState` with Kafka's code.
     public func appendAsLeader(_ batches: ByteBuffer, logAppendTime: Int64?, requiredAcks: Int16) async throws(PartitionError) -> LogAppendInfo {
+        try checkCanAppend(requiredAcks: requiredAcks)
+        let summaries = ProducerBatch.summaries(of: batches).map(\.batch)
+        let producerIds = Set(summaries.lazy.filter(\.hasProducerId).map(\.producerId))
+        if producerIds.isEmpty {
+            return try await appendToLog(batches, logAppendTime: logAppendTime)
+        }
+        return try await appendIdempotent(batches, summaries: summaries, producerIds: producerIds,
+                                          logAppendTime: logAppendTime, requiredAcks: requiredAcks)
+    }
+
+    /// Throws unless this replica may take a leader append with `requiredAcks` now.
+    func checkCanAppend(requiredAcks: Int16) throws(PartitionError) {
         guard isLeader else { throw .notLeaderOrFollower(partition) }
         if requiredAcks == -1, assignment.inSyncReplicas.count < settings.minInSyncReplicas {
             throw .notEnoughReplicas(partition, inSync: assignment.inSyncReplicas.count, required: settings.minInSyncReplicas)
         }
+    }
+
+    /// Appends to the log at the current leader epoch and moves the high watermark.
+    func appendToLog(_ batches: ByteBuffer, logAppendTime: Int64?) async throws(PartitionError) -> LogAppendInfo {
         let info: LogAppendInfo
         do {
             info = try await log.append(LogAppend(batches: batches, origin: .leader(epoch: assignment.leaderEpoch, logAppendTime: logAppendTime)))
@@ -159,17 +198,26 @@ public actor HostedPartition {
         }
     }
 
-    /// Writes the high-watermark checkpoint and closes the log.
+    /// Writes the producer-state snapshot and the high-watermark checkpoint, and closes the
+    /// log; a failed snapshot does not keep the log open, and is thrown afterwards.
     func close() async throws(PartitionError) {
+        var snapshotFailure: PartitionError?
+        do {
+            try await snapshotProducerState()
+        } catch {
+            snapshotFailure = error
+        }
         do {
             try await log.checkpointHighWatermark(highWatermark)
             try await log.close()
         } catch {
             throw .storage(partition, error)
         }
+        if let snapshotFailure { throw snapshotFailure }
     }
 
-    /// Background maintenance: retention and compaction by the topic's cleanup policy.
+    /// Background maintenance: retention and compaction by the topic's cleanup policy,
+    /// producer expiry, and a producer-state snapshot when the state has moved on.
     func maintain(now wallClockMilliseconds: Int64) async throws(PartitionError) {
         do {
             _ = try await log.enforceRetention(now: wallClockMilliseconds)
@@ -178,5 +226,7 @@ public actor HostedPartition {
         } catch {
             throw .storage(partition, error)
         }
+        let expired = producerStates.removeExpired(now: wallClockMilliseconds, expiration: producerIdExpiration.millisecondsClamped)
+        try await snapshotProducerState(force: expired > 0)
     }
 }

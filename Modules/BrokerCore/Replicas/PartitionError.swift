@@ -18,6 +18,9 @@ public enum PartitionError: Error, Sendable, KafkaErrorConvertible {
     case notEnoughReplicas(TopicPartition, inSync: Int, required: Int)
     /// The log failed.
     case storage(TopicPartition, LogStoreError)
+    /// An idempotent producer's batch was refused by the producer state (fenced epoch,
+    /// sequence gap, transactional batch), with Kafka's code and message.
+    case producerState(TopicPartition, KafkaErrorCode, String)
 
     public var kafkaErrorCode: KafkaErrorCode {
         switch self {
@@ -28,6 +31,7 @@ public enum PartitionError: Error, Sendable, KafkaErrorConvertible {
         case .offsetOutOfRange: .offsetOutOfRange
         case .notEnoughReplicas: .notEnoughReplicas
         case .storage(_, let error): error.kafkaErrorCode
+        case .producerState(_, let code, _): code
         }
     }
 }

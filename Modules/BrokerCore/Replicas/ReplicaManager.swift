@@ -15,6 +15,8 @@ public actor ReplicaManager {
     private let logStore: any LogStore
     private let settingsResolver: @Sendable (ClusterMetadata, String) -> TopicSettings
     private let logger: Logger
+    private let clock: any BrokerClock
+    private let producerIdExpiration: Duration
     private var hosted: [TopicPartition: HostedPartition] = [:]
     private let table: PartitionTable
     private var appliedVersion: Int64 = -1
@@ -22,15 +24,20 @@ public actor ReplicaManager {
     private var applying: Task<Void, Never>?
 
     /// A manager for broker `nodeId` over `logStore`; `settingsResolver` gives a topic's
-    /// effective settings from the metadata.
+    /// effective settings from the metadata. `clock`'s wall clock times producer activity,
+    /// and producers inactive for `producerIdExpiration` (`producer.id.expiration.ms`, a day
+    /// by default) are forgotten at the next `maintain`.
     public init(
-        nodeId: Int32, logStore: any LogStore, logger: Logger,
+        nodeId: Int32, logStore: any LogStore, logger: Logger, clock: any BrokerClock = SystemClock(),
+        producerIdExpiration: Duration = .seconds(86_400),
         settingsResolver: @escaping @Sendable (ClusterMetadata, String) -> TopicSettings
     ) {
         self.nodeId = nodeId
         self.logStore = logStore
         self.settingsResolver = settingsResolver
         self.logger = logger
+        self.clock = clock
+        self.producerIdExpiration = producerIdExpiration
         self.table = PartitionTable()
     }
 
@@ -85,13 +92,34 @@ public actor ReplicaManager {
     }
 
     private func host(_ partition: TopicPartition, topic: TopicMetadata, assignment: PartitionAssignment, settings: TopicSettings) async {
+        let log: any PartitionLog
         do {
-            let log = try await logStore.openLog(partition, config: settings.log)
-            hosted[partition] = await HostedPartition(
-                partition: partition, topicId: topic.id, log: log, settings: settings, assignment: assignment, nodeId: nodeId)
+            log = try await logStore.openLog(partition, config: settings.log)
         } catch {
             logger.error("cannot open partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            return
         }
+        let replica = await HostedPartition(
+            partition: partition, topicId: topic.id, log: log, settings: settings, assignment: assignment, nodeId: nodeId,
+            clock: clock, producerIdExpiration: producerIdExpiration)
+        do {
+            let load = try await replica.loadProducerState()
+            if let problem = load.snapshotProblem {
+                logger.warning("ignoring the producer snapshot, rebuilding from the log", metadata: ["partition": "\(partition)", "problem": "\(problem)"])
+            }
+            logger.debug("loaded producer state", metadata: [
+                "partition": "\(partition)", "snapshot": "\(load.snapshotOffset.map(String.init) ?? "none")",
+                "replayed": "\(load.batchesReplayed)", "producers": "\(load.producerCount)"])
+        } catch {
+            logger.error("cannot load producer state", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            do {
+                try await log.close()
+            } catch {
+                logger.error("cannot close partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+            return
+        }
+        hosted[partition] = replica
     }
 
     private func remove(_ partition: TopicPartition, replica: HostedPartition) async {

@@ -41,6 +41,8 @@ public enum ClusterCommand: Hashable, Sendable {
     case setBrokerConfigs([String: String], scope: String)
     /// Replace a partition's state if its `partitionEpoch` is still the expected one.
     case updatePartition(TopicPartition, PartitionAssignment, expectedPartitionEpoch: Int32)
+    /// Grant `count` producer ids, never granted before, to the asking broker.
+    case allocateProducerIds(count: Int)
     /// End the session: drop its registrations and its controller claim.
     case endSession
 }
@@ -53,4 +55,6 @@ public enum ClusterReply: Hashable, Sendable {
     case controller(Int32)
     /// The partition epoch stored by a conditional update.
     case partitionEpoch(Int32)
+    /// The producer ids granted.
+    case producerIds(ClosedRange<Int64>)
 }

@@ -82,12 +82,16 @@ public struct ClusterMetadata: Hashable, Sendable {
     public var brokerConfigs: [String: [String: String]]
     /// Raised by every change, so a reader can tell two snapshots apart cheaply.
     public var version: Int64
+    /// The first producer id not yet granted to a broker (Kafka's `/latest_producer_id_block`).
+    public var nextProducerId: Int64
 
     /// Creates a snapshot.
     public init(
         clusterId: String, controllerId: Int32? = nil, brokers: [Int32: BrokerRegistration] = [:],
-        topics: [String: TopicMetadata] = [:], brokerConfigs: [String: [String: String]] = [:], version: Int64 = 0
+        topics: [String: TopicMetadata] = [:], brokerConfigs: [String: [String: String]] = [:], version: Int64 = 0,
+        nextProducerId: Int64 = 0
     ) {
+        self.nextProducerId = nextProducerId
         self.clusterId = clusterId
         self.controllerId = controllerId
         self.brokers = brokers

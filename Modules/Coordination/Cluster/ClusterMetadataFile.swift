@@ -120,9 +120,12 @@ private struct Document: Codable {
     var version: Int64
     var topics: [Topic]
     var brokerConfigs: [String: [String: String]]
+    // Absent in files written before producer ids were granted; nil reads as 0.
+    var nextProducerId: Int64?
 
     init(_ metadata: DurableClusterMetadata) {
         clusterId = metadata.clusterId
+        nextProducerId = metadata.nextProducerId
         version = metadata.version
         brokerConfigs = metadata.brokerConfigs
         topics = metadata.topics.values.sorted { $0.name < $1.name }.map { topic in
@@ -157,6 +160,8 @@ private struct Document: Codable {
                 },
                 configs: topic.configs)
         }
-        return DurableClusterMetadata(clusterId: clusterId, topics: byName, brokerConfigs: brokerConfigs, version: version)
+        guard (nextProducerId ?? 0) >= 0 else { throw Invalid(reason: "negative next producer id") }
+        return DurableClusterMetadata(clusterId: clusterId, topics: byName, brokerConfigs: brokerConfigs, version: version,
+                                      nextProducerId: nextProducerId ?? 0)
     }
 }

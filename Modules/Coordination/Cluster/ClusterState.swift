@@ -28,12 +28,15 @@ public struct DurableClusterMetadata: Hashable, Sendable {
     public var brokerConfigs: [String: [String: String]]
     /// The metadata version at the last durable change.
     public var version: Int64
+    /// The first producer id not yet granted.
+    public var nextProducerId: Int64
 
     /// Describes durable metadata.
     public init(
         clusterId: String, topics: [String: TopicMetadata] = [:], brokerConfigs: [String: [String: String]] = [:],
-        version: Int64 = 0
+        version: Int64 = 0, nextProducerId: Int64 = 0
     ) {
+        self.nextProducerId = nextProducerId
         self.clusterId = clusterId
         self.topics = topics
         self.brokerConfigs = brokerConfigs
@@ -78,7 +81,7 @@ public struct ClusterState: Sendable {
     public init(restoring durable: DurableClusterMetadata) {
         metadata = ClusterMetadata(
             clusterId: durable.clusterId, topics: durable.topics, brokerConfigs: durable.brokerConfigs,
-            version: durable.version)
+            version: durable.version, nextProducerId: durable.nextProducerId)
     }
 
     /// Starts a new, empty cluster.
@@ -96,7 +99,7 @@ public struct ClusterState: Sendable {
     public var durable: DurableClusterMetadata {
         DurableClusterMetadata(
             clusterId: metadata.clusterId, topics: metadata.topics, brokerConfigs: metadata.brokerConfigs,
-            version: metadata.version)
+            version: metadata.version, nextProducerId: metadata.nextProducerId)
     }
 
     /// The session that registered broker `id`, if it is live.
@@ -143,6 +146,13 @@ public struct ClusterState: Sendable {
         case .updatePartition(let partition, let assignment, let expected):
             let epoch = try update(partition, to: assignment, expectedPartitionEpoch: expected)
             (reply, change) = (.partitionEpoch(epoch), .durable)
+        case .allocateProducerIds(let count):
+            guard count > 0, metadata.nextProducerId <= Int64.max - Int64(count) else {
+                throw .unavailable("cannot grant \(count) producer ids after \(metadata.nextProducerId)")
+            }
+            let first = metadata.nextProducerId
+            metadata.nextProducerId += Int64(count)
+            (reply, change) = (.producerIds(first...(first + Int64(count) - 1)), .durable)
         case .endSession:
             change = endSession(session)
             reply = .done

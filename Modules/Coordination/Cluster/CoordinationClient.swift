@@ -48,6 +48,10 @@ public protocol CoordinationClient: Sendable {
         _ partition: TopicPartition, to assignment: PartitionAssignment, expectedPartitionEpoch: Int32
     ) async throws(CoordinationError) -> Int32
 
+    /// Grants `count` producer ids that were never granted before, to any broker, and records
+    /// the grant durably before returning (Kafka's producer id blocks).
+    func allocateProducerIds(count: Int) async throws(CoordinationError) -> ClosedRange<Int64>
+
     /// Ends the session: this broker's registration and controller claim go at once.
     func close() async
 }

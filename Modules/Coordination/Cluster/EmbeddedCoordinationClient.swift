@@ -60,6 +60,12 @@ public final class EmbeddedCoordinationClient: CoordinationClient {
         _ = try await service.perform(.setBrokerConfigs(configs, scope: scope), for: self)
     }
 
+    public func allocateProducerIds(count: Int) async throws(CoordinationError) -> ClosedRange<Int64> {
+        let reply = try await service.perform(.allocateProducerIds(count: count), for: self)
+        guard case .producerIds(let ids) = reply else { preconditionFailure("allocateProducerIds answered \(reply)") }
+        return ids
+    }
+
     public func updatePartition(
         _ partition: TopicPartition, to assignment: PartitionAssignment, expectedPartitionEpoch: Int32
     ) async throws(CoordinationError) -> Int32 {

@@ -22,6 +22,10 @@ struct MemoryLogState: Sendable {
     private(set) var epochs = LeaderEpochCache()
     /// The last high watermark checkpointed.
     var highWatermarkCheckpoint: Int64?
+    /// The latest producer-state snapshot; truncation below its offset discards it.
+    var producerSnapshot: ProducerSnapshot?
+    /// The aborted transactions, as `SegmentedPartitionLog` keeps them in `.txnindex`.
+    var abortedTransactions = AbortedTransactionIndex()
 
     /// An empty log starting at offset 0.
     init(config: LogConfig) {
@@ -189,15 +193,19 @@ struct MemoryLogState: Sendable {
         logEndOffset = newEnd
         logStartOffset = min(logStartOffset, newEnd)
         epochs.truncate(fromEnd: newEnd)
+        if let snapshot = producerSnapshot, snapshot.offset > newEnd { producerSnapshot = nil }
+        abortedTransactions.truncate(from: newEnd)
     }
 
-    /// Empties the log and restarts it at `offset`; the leader-epoch cache is cleared too, as
-    /// Kafka's `truncateFullyAndStartAt` does, since none of its entries describe data left.
+    /// Empties the log and restarts it at `offset`; the leader-epoch cache and the producer
+    /// snapshot are cleared too, as Kafka's `truncateFullyAndStartAt` does.
     mutating func truncateFully(startingAt offset: Int64) {
         segments = [MemorySegment(baseOffset: offset)]
         logStartOffset = offset
         logEndOffset = offset
         epochs.clear()
+        producerSnapshot = nil
+        abortedTransactions = AbortedTransactionIndex()
     }
 
     /// Raises the log start offset and deletes the sealed segments wholly below it.

@@ -114,6 +114,32 @@ public actor MemoryPartitionLog: PartitionLog {
         state.epochs.endOffset(for: epoch, logEndOffset: state.logEndOffset)
     }
 
+    public func writeProducerSnapshot(_ snapshot: ProducerSnapshot) throws(LogStoreError) {
+        try requireOpen()
+        guard snapshot.offset >= 0, snapshot.offset <= state.logEndOffset else {
+            throw .offsetOutOfRange(requested: snapshot.offset, logStart: state.logStartOffset, logEnd: state.logEndOffset)
+        }
+        guard snapshot.bytes.count <= ProducerSnapshot.bytesMax else {
+            throw .invalidBatch("producer snapshot of \(snapshot.bytes.count) bytes exceeds \(ProducerSnapshot.bytesMax)")
+        }
+        state.producerSnapshot = snapshot
+    }
+
+    public func producerSnapshot() throws(LogStoreError) -> ProducerSnapshot? {
+        try requireOpen()
+        return state.producerSnapshot
+    }
+
+    public func appendAbortedTransaction(_ transaction: AbortedTransaction) throws(LogStoreError) {
+        try requireOpen()
+        state.abortedTransactions.append(transaction)
+    }
+
+    public func abortedTransactions(from startOffset: Int64, upTo upperBound: Int64) throws(LogStoreError) -> [AbortedTransaction] {
+        try requireOpen()
+        return state.abortedTransactions.overlapping(from: startOffset, upTo: upperBound)
+    }
+
     /// Closes the log. Closing a closed log does nothing. The data stays with the store that
     /// opened it, so opening the partition again on that store returns it.
     public func close() {

@@ -67,6 +67,7 @@ extension SegmentedPartitionLog {
         epochs.truncate(fromEnd: logEndOffset)
         epochs.truncate(fromStart: logStartOffset)
         if epochs != loaded { try persistEpochs() }
+        try discardProducerSnapshots(above: logEndOffset)
     }
 
     /// Scans a sealed segment above the recovery point after a crash, as the active one is

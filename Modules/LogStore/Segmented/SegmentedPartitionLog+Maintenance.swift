@@ -28,6 +28,8 @@ extension SegmentedPartitionLog {
             try cutSegment(segment, at: cut, newEnd: newEnd)
             logEndOffset = newEnd
             try lowerRecoveryPoint(to: newEnd)
+            try discardProducerSnapshots(above: newEnd)
+            try truncateAbortedTransactions(from: newEnd)
             if logStartOffset > newEnd {
                 logStartOffset = newEnd
                 try persistLogStartOffset()
@@ -98,11 +100,13 @@ extension SegmentedPartitionLog {
             segments = [try createSegment(baseOffset: offset)]
             logStartOffset = offset
             logEndOffset = offset
+            try truncateAbortedTransactions(from: offset)
             // None of the cache's entries describe data that is left, as in Kafka.
             epochs.clear()
             try persistEpochs()
             try persistLogStartOffset()
             try resetRecoveryPoint(to: offset)
+            try discardProducerSnapshots(above: -1)
         } catch {
             throw fail(error)
         }

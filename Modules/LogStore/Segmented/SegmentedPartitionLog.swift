@@ -56,6 +56,8 @@ actor SegmentedPartitionLog: PartitionLog {
     var cleanLoadShape: LogShape?
     /// What the read path last asked the kernel to read ahead (see `+Read`).
     var readAheadMark = ReadAheadMark()
+    /// The aborted-transaction index, once read; see `+Transactions`.
+    var abortedTransactionIndex: AbortedTransactionIndex?
     // Reused encode buffers, so appends do not allocate once warmed up.
     var offsetIndexScratch = ByteBuffer()
     var timeIndexScratch = ByteBuffer()

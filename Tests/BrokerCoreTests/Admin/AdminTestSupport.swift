@@ -82,6 +82,10 @@ actor FakeCoordination: CoordinationClient {
         return next.partitionEpoch
     }
 
+    func allocateProducerIds(count: Int) async throws(CoordinationError) -> ClosedRange<Int64> {
+        throw .unavailable("this fake grants no producer ids")
+    }
+
     func close() async {}
 
     /// Adds a topic directly, as if another broker had created it.

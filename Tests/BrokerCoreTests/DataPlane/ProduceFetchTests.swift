@@ -42,8 +42,8 @@ import TernProtocol
         corrupt.setInteger(UInt8(0xFF), at: corrupt.writerIndex - 1)
         #expect(await broker.produce("orders", records: corrupt)?.errorCode == KafkaErrorCode.corruptMessage.rawValue)
         #expect(await broker.produce("orders", records: nil)?.errorCode == KafkaErrorCode.invalidRecord.rawValue)
-        let idempotent = await broker.produce("orders", records: try makeBatch(["x"], producerId: 9))
-        #expect(idempotent?.errorCode == KafkaErrorCode.unknownProducerId.rawValue)
+        let noSequence = await broker.produce("orders", records: try makeIdempotentBatch(["x"], producerId: 9, sequence: -1))
+        #expect(noSequence?.errorCode == KafkaErrorCode.invalidRecord.rawValue)
         #expect(await broker.fetch("orders", offset: 0)?.responses.first?.partitions.first?.highWatermark == 0)
     }
 

@@ -52,6 +52,10 @@ final class FixedCoordination: CoordinationClient {
     ) async throws(CoordinationError) -> Int32 {
         throw .unavailable("fixed metadata")
     }
+    func allocateProducerIds(count: Int) async throws(CoordinationError) -> ClosedRange<Int64> {
+        throw .unavailable("this fake grants no producer ids")
+    }
+
     func close() async {}
 }
 

@@ -10,7 +10,9 @@
 //   full requests; an unknown session id gets FETCH_SESSION_ID_NOT_FOUND and a nonzero epoch
 //   without a session INVALID_FETCH_SESSION_EPOCH.
 // - Reads stop at the high watermark (read_uncommitted) or the last stable offset
-//   (read_committed; without transactions the two are equal, and the aborted list is empty).
+//   (read_committed), and a read_committed answer lists the aborted transactions whose range
+//   meets [fetch offset, last stable offset), as Kafka's does (a bound past the batches
+//   returned only lists entries the consumer ignores), so it drops their records.
 // - KIP-74: the first partition that has data returns at least one whole batch even if it is
 //   larger than the limits, so a consumer never stalls on a large batch; after that the
 //   request-wide max_bytes and each partition_max_bytes bound the response.
@@ -117,13 +119,20 @@ struct FetchHandler {
             try await replica.validate(currentLeaderEpoch: item.request.currentLeaderEpoch)
             await replica.watch(signal)
             let highWatermark = await replica.highWatermark
+            let lastStableOffset = await replica.lastStableOffset
             let maxBytes = max(0, min(Int(item.request.partitionMaxBytes), budget))
             let result = try await replica.read(fetchOffset: item.request.fetchOffset, maxBytes: maxBytes,
-                                                maxOffset: highWatermark, minOneBatch: firstWithData)
+                                                maxOffset: readCommitted ? lastStableOffset : highWatermark, minOneBatch: firstWithData)
+            var aborted: [FetchResponse.Topic.Partition.AbortedTransaction]?
+            if readCommitted {
+                aborted = result.slices.isEmpty ? [] : try await replica.abortedTransactions(
+                    from: item.request.fetchOffset, upTo: lastStableOffset
+                ).map { .init(producerId: $0.producerId, firstOffset: $0.firstOffset) }
+            }
             // Records stay empty here: the encoder sends the slices from where the log keeps them.
             let answer = FetchResponse.Topic.Partition(
-                partitionIndex: index, errorCode: 0, highWatermark: highWatermark, lastStableOffset: highWatermark,
-                logStartOffset: result.offsets.logStartOffset, abortedTransactions: readCommitted ? [] : nil, records: ByteBuffer())
+                partitionIndex: index, errorCode: 0, highWatermark: highWatermark, lastStableOffset: lastStableOffset,
+                logStartOffset: result.offsets.logStartOffset, abortedTransactions: aborted, records: ByteBuffer())
             return (answer, result.slices, replica)
         } catch {
             if let replica = apis.replicas.partition(item.partition) { await replica.unwatch(signal) }

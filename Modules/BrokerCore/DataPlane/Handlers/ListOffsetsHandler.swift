@@ -51,7 +51,8 @@ struct ListOffsetsHandler {
             case -2, -4:
                 found = TimestampOffset(timestamp: -1, offset: await replica.offsets().logStartOffset, leaderEpoch: epoch)
             case -1:
-                found = TimestampOffset(timestamp: -1, offset: await replica.highWatermark, leaderEpoch: epoch)
+                let latest = readCommitted ? await replica.lastStableOffset : await replica.highWatermark
+                found = TimestampOffset(timestamp: -1, offset: latest, leaderEpoch: epoch)
             case -3 where version >= 7:
                 found = try await replica.maxTimestampOffset()
             case -5 where version >= 9:

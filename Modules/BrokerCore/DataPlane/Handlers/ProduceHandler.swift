@@ -10,9 +10,12 @@
 //   bounds when configured, with per-record errors in v8+) and recompressed when the topic's
 //   `compression.type` names another codec. Offsets are assigned by the log without
 //   decompressing.
-// - Idempotent and transactional batches (producer id ≥ 0) are refused with
-//   UNKNOWN_PRODUCER_ID until the broker tracks producer state, because appending them without
-//   sequence checks would break exactly-once.
+// - Idempotent batches (producer id ≥ 0) need a sequence and epoch ≥ 0 (else INVALID_RECORD,
+//   as Kafka's validator answers) and are checked against the partition's producer state
+//   (`ProducerStateTable`): a retry of one of the producer's last five batches succeeds with
+//   the offsets that batch got and appends nothing; a fenced epoch is INVALID_PRODUCER_EPOCH;
+//   a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER. Transactional batches are refused with
+//   INVALID_TXN_STATE until transactions exist.
 // - Each partition succeeds or fails alone.
 
 import NIOCore
@@ -63,27 +66,20 @@ struct ProduceHandler {
             }
             return response
         }
-        if let producerId = Self.firstProducerId(in: batches.bytes) {
-            return failure(partition.partition, .unknownProducerId, "producer id \(producerId): idempotent and transactional producers are not supported yet")
-        }
         let logAppendTime: Int64? = settings.timestampType == .logAppendTime ? now : nil
         do {
+            // A duplicate answers with the original batch's offsets and append time.
             let info = try await replica.appendAsLeader(batches.bytes, logAppendTime: logAppendTime, requiredAcks: acks)
             return ProduceResponse.Topic.Partition(
                 index: partition.partition, errorCode: 0, baseOffset: info.firstOffset,
-                logAppendTimeMs: logAppendTime ?? -1, logStartOffset: info.logStartOffset)
+                logAppendTimeMs: info.logAppendTime, logStartOffset: info.logStartOffset)
         } catch {
             apis.logIfServerSide(error, api: "Produce")
+            if case .producerState(_, let code, let message) = error {
+                return failure(partition.partition, code, message)
+            }
             return failure(partition.partition, error.kafkaErrorCode, "\(error)")
         }
-    }
-
-    private static func firstProducerId(in batches: ByteBuffer) -> Int64? {
-        var splitter = RecordBatchSplitter(records: batches, verifyingChecksums: false)
-        while case .batch(let view)? = try? splitter.next() {
-            if view.producerId >= 0 { return view.producerId }
-        }
-        return nil
     }
 
     private func failure(_ index: Int32, _ code: KafkaErrorCode, _ message: String?) -> ProduceResponse.Topic.Partition {

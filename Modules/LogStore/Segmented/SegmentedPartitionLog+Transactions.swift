@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import TernPrimitives
+
+// The aborted-transaction index on disk: one file per partition, `aborted-transactions.txnindex`,
+// in Kafka's `.txnindex` entry layout (see `AbortedTransactionIndex`). Kafka keeps one such
+// file per segment so retention deletes entries with their segment; here the whole partition
+// shares one, read into memory on first use, and entries below the log start are dropped when
+// the file is next rewritten (on truncation). Appends are not fsynced, as Kafka's are not: a
+// torn or missing tail is rebuilt by the broker's replay of the log after a crash.
+extension SegmentedPartitionLog {
+    /// The file name of the partition's aborted-transaction index.
+    static let abortedTransactionsFileName = "aborted-transactions.txnindex"
+
+    var abortedTransactionsPath: String { directory + "/" + Self.abortedTransactionsFileName }
+
+    func appendAbortedTransaction(_ transaction: AbortedTransaction) throws(LogStoreError) {
+        try requireOpen()
+        var index = try loadedAbortedTransactions()
+        guard index.append(transaction) else { return }
+        var bytes = ByteBuffer()
+        AbortedTransactionIndex.encode(transaction, into: &bytes)
+        let path = abortedTransactionsPath
+        let descriptor = try POSIXFile.open(path, flags: O_WRONLY | O_CREAT)
+        defer { _ = Glibc.close(descriptor) }
+        // Written at the end of the whole entries, so a torn entry left by a crash is overwritten.
+        let position = Int64(index.entries.count - 1) * Int64(AbortedTransactionIndex.entrySize)
+        try bytes.readableBytesView.withUnsafeBytes { raw in
+            Result { () throws(LogStoreError) in try POSIXFile.writeAll(descriptor, raw, at: position, path: path) }
+        }.get()
+        abortedTransactionIndex = index
+    }
+
+    func abortedTransactions(from startOffset: Int64, upTo upperBound: Int64) throws(LogStoreError) -> [AbortedTransaction] {
+        try requireOpen()
+        return try loadedAbortedTransactions().overlapping(from: startOffset, upTo: upperBound)
+    }
+
+    /// Drops the entries whose marker lies at or after `offset`, and those below the log
+    /// start, rewriting the file (temporary file and rename) when anything changed.
+    func truncateAbortedTransactions(from offset: Int64) throws(LogStoreError) {
+        var index = try loadedAbortedTransactions()
+        let before = index.entries.count
+        index.truncate(from: offset)
+        index.removeBefore(logStartOffset)
+        guard index.entries.count != before else { return }
+        let path = abortedTransactionsPath
+        let temporary = path + ".tmp"
+        let descriptor = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do throws(LogStoreError) {
+            try index.encoded.readableBytesView.withUnsafeBytes { raw in
+                Result { () throws(LogStoreError) in try POSIXFile.writeAll(descriptor, raw, at: 0, path: temporary) }
+            }.get()
+        } catch {
+            _ = Glibc.close(descriptor)
+            try? POSIXFile.remove(temporary)
+            throw error
+        }
+        _ = Glibc.close(descriptor)
+        try POSIXFile.rename(temporary, to: path)
+        abortedTransactionIndex = index
+    }
+
+    /// The index, read from its file on first use.
+    private func loadedAbortedTransactions() throws(LogStoreError) -> AbortedTransactionIndex {
+        if let abortedTransactionIndex { return abortedTransactionIndex }
+        let path = abortedTransactionsPath
+        var index = AbortedTransactionIndex()
+        if let size = try POSIXFile.size(path: path), size > 0 {
+            let descriptor = try POSIXFile.open(path, flags: O_RDONLY)
+            defer { _ = Glibc.close(descriptor) }
+            var bytes = [UInt8](repeating: 0, count: Int(size))
+            let count = try bytes.withUnsafeMutableBytes { raw in
+                Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
+            }.get()
+            index = AbortedTransactionIndex(decoding: ByteBuffer(bytes: bytes.prefix(count)))
+            // Markers past the log end were lost with their batches in a crash.
+            index.truncate(from: logEndOffset)
+        }
+        abortedTransactionIndex = index
+        return index
+    }
+}
