@@ -20,11 +20,13 @@ import TernProtocol
     /// A store directory removed when the test ends.
     final class Directory: Sendable {
         let path = NSTemporaryDirectory() + "tern-producer-state-" + UUID().uuidString
+        let stores: CrashableStores
+        init() { stores = CrashableStores(directory: path) }
         deinit { try? FileManager.default.removeItem(atPath: path) }
     }
 
     private func broker(on directory: Directory, clock: ManualClock) async throws -> DataPlaneHarness {
-        let store = try SegmentedLogStore(directory: directory.path, clock: clock)
+        let store = try directory.stores.open(clock: clock)
         return await DataPlaneHarness(logStore: store, clock: clock)
     }
 

@@ -116,13 +116,14 @@ import TernTransactionCoordinator
     @Test func restart_afterCrash_restoresOpenTransaction_andAbortedIndex() async throws {
         let directory = Directory()
         let clock = ManualClock()
-        let first = await DataPlaneHarness(logStore: try SegmentedLogStore(directory: directory.path, clock: clock), clock: clock)
+        let stores = CrashableStores(directory: directory.path)
+        let first = await DataPlaneHarness(logStore: try stores.open(clock: clock), clock: clock)
         _ = await first.produce("orders", records: try makeIdempotentBatch(["x"], producerId: 7, sequence: 0, transactional: true))
         _ = try await partition(first).writeTransactionMarker(producerId: 7, producerEpoch: 0, coordinatorEpoch: 0, result: .abort)
         await first.replicas.maintain(wallClockMilliseconds: clock.wallClockMilliseconds)
         _ = await first.produce("orders", records: try makeIdempotentBatch(["y"], producerId: 9, sequence: 0, transactional: true))
         // Crash: abandoned without close; the index file is lost too, and rebuilt only past the snapshot.
-        let second = await DataPlaneHarness(logStore: try SegmentedLogStore(directory: directory.path, clock: clock), clock: clock)
+        let second = await DataPlaneHarness(logStore: try stores.open(clock: clock), clock: clock)
         let replica = try partition(second)
         #expect(await replica.producerStateTable.producers[9]?.currentTransactionFirstOffset == 2)
         #expect(await replica.lastStableOffset == 2)
@@ -131,7 +132,7 @@ import TernTransactionCoordinator
         await second.replicas.shutdown()
 
         try FileManager.default.removeItem(atPath: directory.path + "/orders-0/aborted-transactions.txnindex")
-        let third = await DataPlaneHarness(logStore: try SegmentedLogStore(directory: directory.path, clock: clock), clock: clock)
+        let third = await DataPlaneHarness(logStore: try stores.open(clock: clock), clock: clock)
         // The snapshot at close covers everything and names the last abort, so the lost index
         // is rebuilt from the log.
         let aborted = await committedView(third)?.abortedTransactions
