@@ -1,19 +1,22 @@
 // SegmentedLogStore throughput, recovery time and per-partition cost, for the README.
 //
 // Method, all in one directory on the filesystem under test (run a release build):
-// 1. 10,000 partitions with 1 MiB segments get one small batch each; VmRSS growth and open
-//    descriptors are read from /proc/self; close, a clean reopen, and (for at most
-//    `partitionsRecoveryDuration`) a reopen after a crash are timed.
+// 1. 10,000 partitions with 1 MiB segments are opened (`openLogs`) and get one small batch
+//    each; VmRSS growth and open descriptors are read from /proc/self; then close, a clean
+//    reopen, a close with nothing appended, and a reopen after a crash are timed.
 // 2. Baseline: `gigabytes` GiB written as 16 KiB pwrites and one final fdatasync, the same
 //    pattern as `dd bs=16k conv=fdatasync`.
 // 3. The same volume appended as ~16 KiB batches of 100-byte records, one batch per append
 //    as producers send them: with the default flush policy (one appender; page cache, then
 //    one flush(); and spread over 8 partitions appending in parallel), and with
 //    fsyncBeforeAcknowledge (8 concurrent appenders sharing fsyncs; 1 appender for up to
-//    `fsyncSoloDuration`).
+//    `fsyncSoloDuration`). The appenders run on Swift's cooperative pool, as most callers
+//    do, and (`append` and `fsync` steps) again from tasks that prefer the store's I/O
+//    threads (`preferredTaskExecutor`), which saves a thread wake-up per append.
 // 4. The flush-policy log read back with 1 MiB fetches: copied out with readBytes(), and as
 //    FileSlices only (what a sendfile transport does), warm and after dropping the files'
-//    pages with POSIX_FADV_DONTNEED.
+//    pages with POSIX_FADV_DONTNEED; the baseline is a file of the same size, written as in
+//    step 2 and read with plain 1 MiB preads. Both cold reads are the first since the write.
 // 5. Recovery: the store is abandoned without close() (what a kill -9 leaves) and a new
 //    store times openLog, with the page cache warm and dropped, for Kafka's default 1 GiB
 //    segments (the active segment is the whole log) and 128 MiB ones; then a clean open.
@@ -32,13 +35,11 @@ import TernProtocol
 private let fsyncSoloDuration = Duration.seconds(5)
 private let benchPartition = TopicPartition(topic: "bench", partition: 0)
 private let partitionsCount = 10_000
-/// How long the crashed reopen of the 10,000 partitions is timed for, at most.
-private let partitionsRecoveryDuration = Duration.seconds(10)
 
 /// Runs every log-store measurement in a fresh subdirectory of `directory` (created if
 /// needed; only the subdirectory is removed afterwards) and returns report lines. A failed
 /// step reports its error instead of numbers.
-func runLogStoreBench(directory parent: String, gigabytes: Double) async -> [String] {
+func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<LogStoreBenchStep> = Set(LogStoreBenchStep.allCases)) async -> [String] {
     let directory = parent + "/tern-logstore-bench-\(getpid())"
     let volume = Int64(max(0.01, gigabytes) * Double(1 << 30))
     let pool = makeLogBenchBatches(count: 64)
@@ -51,16 +52,37 @@ func runLogStoreBench(directory parent: String, gigabytes: Double) async -> [Str
     defer { try? FileManager.default.removeItem(atPath: directory) }
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        lines += try await measurePartitions(directory: directory + "/partitions")
-        lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes))
-        lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends)
-        lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends))
-        lines += try await measureFsync(directory: directory, pool: pool, appends: appends)
-        lines += try await measureRecovery(directory: directory + "/segments128", pool: pool, appends: appends, segmentBytes: 128 << 20)
+        if steps.contains(.partitions) { lines += try await measurePartitions(directory: directory + "/partitions") }
+        if steps.contains(.raw) { lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes)) }
+        if steps.contains(.flush) { lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends) }
+        if steps.contains(.append) { lines += try await measureAppendsOnly(directory: directory + "/append", pool: pool, appends: appends) }
+        if steps.contains(.flush8) { lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends)) }
+        if steps.contains(.fsync) { lines += try await measureFsync(directory: directory, pool: pool, appends: appends) }
+        if steps.contains(.recovery) {
+            lines += try await measureRecovery(directory: directory + "/segments128", pool: pool, appends: appends, segmentBytes: 128 << 20)
+        }
     } catch {
         lines.append("logstore bench FAILED: \(error)")
     }
     return lines
+}
+
+/// The parts of the log-store benchmark, which `tern-bench logstore DIR GB STEP,STEP` picks.
+enum LogStoreBenchStep: String, CaseIterable {
+    /// 10,000 small partitions: create, close, clean and crashed reopen, memory.
+    case partitions
+    /// The raw-disk baseline: 16 KiB pwrites and one fdatasync.
+    case raw
+    /// One partition under the flush policy: append, read back warm and cold, recovery.
+    case flush
+    /// Only the appends of `flush` (for profiling them).
+    case append
+    /// The flush policy over 8 partitions appending in parallel.
+    case flush8
+    /// fsync before acknowledge, 8 appenders and 1.
+    case fsync
+    /// Recovery with 128 MiB segments.
+    case recovery
 }
 
 /// One encoded batch of the pool, and how many records it holds.
@@ -101,12 +123,12 @@ private func appendBatches(_ log: any PartitionLog, pool: [LogBenchBatch], first
     }
 }
 
-private func measureRawWrites(path: String, blocks: Int, blockBytes: Int) throws -> String {
+private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, keep: Bool = false) throws -> String {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw BenchFailure("open \(path): errno \(errno)") }
     defer {
         close(descriptor)
-        unlink(path)
+        if !keep { unlink(path) }
     }
     let block = [UInt8](repeating: 0x61, count: blockBytes)
     let start = ContinuousClock.now
@@ -119,6 +141,37 @@ private func measureRawWrites(path: String, blocks: Int, blockBytes: Int) throws
 }
 
 private func measureFlushPolicy(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    var lines = try await appendAndReadBack(directory: directory, pool: pool, appends: appends)
+    // That store was dropped unclosed: recovery starts from what a kill -9 would leave.
+    lines += try await timeRecovery(directory: directory, label: "1 GiB segments")
+    return lines
+}
+
+/// Appends under the flush policy, then flush(), closes and deletes the log: once from the
+/// cooperative pool (as `flush` does), once from a task preferring the store's I/O threads.
+private func measureAppendsOnly(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    var lines: [String] = []
+    for preferStore in [false, true] {
+        let store = try SegmentedLogStore(directory: directory)
+        let log = try await store.openLog(benchPartition, config: LogConfig())
+        let bytes = Int64(appends * pool[0].bytes.readableBytes)
+        let suffix = preferStore ? ", store executor" : ""
+        let start = ContinuousClock.now
+        try await withTaskExecutorPreference(preferStore ? store.preferredTaskExecutor : nil) {
+            try await appendBatches(log, pool: pool, first: 0, count: appends)
+        }
+        lines.append(rateLine("append, flush policy (page cache)\(suffix)", bytes: bytes, since: start))
+        try await log.flush()
+        lines.append(rateLine("append, flush policy, + flush()\(suffix)", bytes: bytes, since: start))
+        try await store.close()
+        try FileManager.default.removeItem(atPath: directory)
+    }
+    return lines
+}
+
+/// Appends and reads back under the flush policy, and drops the store unclosed (its
+/// directory lock goes with it, as with a killed process).
+private func appendAndReadBack(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
     let store = try SegmentedLogStore(directory: directory)
     let log = try await store.openLog(benchPartition, config: LogConfig())
     let bytes = Int64(appends * pool[0].bytes.readableBytes)
@@ -130,11 +183,35 @@ private func measureFlushPolicy(directory: String, pool: [LogBenchBatch], append
     let end = await log.offsets().logEndOffset
     lines.append(try await readLine(log, label: "read + readBytes, warm", end: end, batch: pool[0], copying: true))
     lines.append(try await readLine(log, label: "read FileSlices only, warm", end: end, batch: pool[0], copying: false))
+    // The baseline is a file of the same size written as the raw step writes, and both are
+    // read for the first time since they were written: on a virtual disk a second read can
+    // come from the host's cache and run several times faster, even with the guest's pages
+    // dropped.
+    let rawPath = directory + "/raw-read.bin"
+    _ = try measureRawWrites(path: rawPath, blocks: Int(end / Int64(pool[0].records)), blockBytes: pool[0].bytes.readableBytes, keep: true)
+    defer { unlink(rawPath) }
     try dropCachedPages(directory)
     lines.append(try await readLine(log, label: "read + readBytes, cold", end: end, batch: pool[0], copying: true))
-    // The store is left open: recovery below starts from what a kill -9 would leave.
-    lines += try await timeRecovery(directory: directory, label: "1 GiB segments")
+    lines.append(try measureRawReads(path: rawPath, label: "raw pread 1 MiB, cold"))
     return lines
+}
+
+/// The raw-disk baseline for cold reads: a file read front to back with 1 MiB preads (as
+/// `fio --rw=read --bs=1m --ioengine=psync` does), its pages just dropped.
+private func measureRawReads(path: String, label: String) throws -> String {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw BenchFailure("open \(path): errno \(errno)") }
+    defer { close(descriptor) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var total: Int64 = 0
+    let start = ContinuousClock.now
+    while true {
+        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(total)) }
+        guard count >= 0 else { throw BenchFailure("pread \(path): errno \(errno)") }
+        if count == 0 { break }
+        total += Int64(count)
+    }
+    return rateLine(label, bytes: total, since: start)
 }
 
 /// The same volume spread over 8 partitions, one appender each: every partition log is an
@@ -185,8 +262,19 @@ private func readLine(_ log: any PartitionLog, label: String, end: Int64, batch:
 }
 
 private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    var lines: [String] = []
+    for preferStore in [false, true] {
+        lines += try await measureFsync(directory: directory, pool: pool, appends: appends, preferStore: preferStore)
+    }
+    return lines
+}
+
+/// fsync before acknowledge: 8 concurrent appenders sharing fsyncs, then 1 appender for at
+/// most `fsyncSoloDuration`; from the cooperative pool or preferring the store's threads.
+private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int, preferStore: Bool) async throws -> [String] {
     var config = LogConfig()
     config.durability = .fsyncBeforeAcknowledge
+    let suffix = preferStore ? ", store executor" : ""
     let store = try SegmentedLogStore(directory: directory + "/fsync")
     let log = try await store.openLog(benchPartition, config: config)
     let appenders = 8
@@ -194,38 +282,49 @@ private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int
     try await withThrowingTaskGroup(of: Void.self) { group in
         for appender in 0..<appenders {
             let share = appends / appenders + (appender < appends % appenders ? 1 : 0)
-            group.addTask { try await appendBatches(log, pool: pool, first: appender, count: share) }
+            group.addTask(executorPreference: preferStore ? store.preferredTaskExecutor : nil) {
+                try await appendBatches(log, pool: pool, first: appender, count: share)
+            }
         }
         try await group.waitForAll()
     }
-    var lines = [rateLine("append, fsync, 8 appenders", bytes: Int64(appends * pool[0].bytes.readableBytes), since: start)]
+    var lines = [rateLine("append, fsync, 8 appenders\(suffix)", bytes: Int64(appends * pool[0].bytes.readableBytes), since: start)]
     try await store.close()
+    try FileManager.default.removeItem(atPath: directory + "/fsync")
 
     let soloStore = try SegmentedLogStore(directory: directory + "/fsync-solo")
     let solo = try await soloStore.openLog(benchPartition, config: config)
     let soloStart = ContinuousClock.now
     var soloAppends = 0
-    while soloAppends < appends, ContinuousClock.now - soloStart < fsyncSoloDuration {
-        try await appendBatches(solo, pool: pool, first: soloAppends, count: 1)
-        soloAppends += 1
+    try await withTaskExecutorPreference(preferStore ? soloStore.preferredTaskExecutor : nil) {
+        while soloAppends < appends, ContinuousClock.now - soloStart < fsyncSoloDuration {
+            try await appendBatches(solo, pool: pool, first: soloAppends, count: 1)
+            soloAppends += 1
+        }
     }
     let seconds = secondsSince(soloStart)
-    lines.append(rateLine("append, fsync, 1 appender", bytes: Int64(soloAppends * pool[0].bytes.readableBytes), since: soloStart)
+    lines.append(rateLine("append, fsync, 1 appender\(suffix)", bytes: Int64(soloAppends * pool[0].bytes.readableBytes), since: soloStart)
         + "  (\(Int(Double(soloAppends) / seconds)) appends/s)")
     try await soloStore.close()
+    try FileManager.default.removeItem(atPath: directory + "/fsync-solo")
     return lines
 }
 
 private func measureRecovery(directory: String, pool: [LogBenchBatch], appends: Int, segmentBytes: Int) async throws -> [String] {
     var config = LogConfig()
     config.segmentBytes = segmentBytes
-    let store = try SegmentedLogStore(directory: directory)
-    let log = try await store.openLog(benchPartition, config: config)
     // The worst case: about `appends` batches, and the active segment one batch short of full.
     let perSegment = segmentBytes / pool[0].bytes.readableBytes
-    try await appendBatches(log, pool: pool, first: 0, count: max(1, appends / perSegment) * perSegment + perSegment - 1)
-    try await log.flush()
+    try await appendAndAbandon(directory: directory, config: config, pool: pool, count: max(1, appends / perSegment) * perSegment + perSegment - 1)
     return try await timeRecovery(directory: directory, label: "\(segmentBytes >> 20) MiB segments", config: config)
+}
+
+/// Appends and flushes `count` batches, then drops the store unclosed.
+private func appendAndAbandon(directory: String, config: LogConfig, pool: [LogBenchBatch], count: Int) async throws {
+    let store = try SegmentedLogStore(directory: directory)
+    let log = try await store.openLog(benchPartition, config: config)
+    try await appendBatches(log, pool: pool, first: 0, count: count)
+    try await log.flush()
 }
 
 /// Times openLog after a crash (the caller's store is abandoned unclosed), warm and with
@@ -279,43 +378,58 @@ private func measurePartitions(directory: String) async throws -> [String] {
     let batch = try RecordBatch(baseTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, records: [
         Record(offsetDelta: 0, value: ByteBuffer(repeating: 0x62, count: 100)),
     ]).encoded()
-    let partitions = (0..<partitionsCount).map { TopicPartition(topic: "p", partition: Int32($0)) }
+    let configs = Dictionary(uniqueKeysWithValues: (0..<partitionsCount).map { (TopicPartition(topic: "p", partition: Int32($0)), config) })
+    let label = "\(partitionsCount) partitions:"
     let rssBefore = residentKilobytes()
     let descriptorsBefore = openDescriptorCount()
+    var lines: [String] = []
+    do {
+        let store = try SegmentedLogStore(directory: directory)
+        var start = ContinuousClock.now
+        let logs = try await openAll(store, configs)
+        lines.append(pad("\(label) create", 40) + formatSeconds(secondsSince(start)))
+        start = ContinuousClock.now
+        for log in logs {
+            _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil)))
+        }
+        lines.append(pad("\(label) 1 append each", 40) + formatSeconds(secondsSince(start)))
+        let growth = residentKilobytes() - rssBefore
+        lines.append(pad("\(label) RSS growth", 40) + "\(growth / 1024) MiB (\(growth * 1024 / Int64(partitionsCount)) B per partition)")
+        lines.append(pad("\(label) open descriptors", 40)
+            + "\(openDescriptorCount() - descriptorsBefore) more (the store caches at most 1024 segment files)")
+        start = ContinuousClock.now
+        try await store.close()
+        lines.append(pad("\(label) close (1 unflushed append each)", 40) + formatSeconds(secondsSince(start)))
+    }
+    do {
+        let store = try SegmentedLogStore(directory: directory)
+        var start = ContinuousClock.now
+        _ = try await openAll(store, configs)
+        lines.append(pad("\(label) clean reopen", 40) + formatSeconds(secondsSince(start)))
+        start = ContinuousClock.now
+        try await store.close()
+        lines.append(pad("\(label) close (nothing appended)", 40) + formatSeconds(secondsSince(start)))
+    }
+    try await openAndAbandon(directory: directory, configs)
     let store = try SegmentedLogStore(directory: directory)
-    var start = ContinuousClock.now
-    for partition in partitions {
-        let log = try await store.openLog(partition, config: config)
-        _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil)))
-    }
-    let growth = residentKilobytes() - rssBefore
-    var lines = [
-        pad("\(partitionsCount) partitions: create + 1 append", 40) + formatSeconds(secondsSince(start)),
-        pad("\(partitionsCount) partitions: RSS growth", 40)
-            + "\(growth / 1024) MiB (\(growth * 1024 / Int64(partitionsCount)) B per partition)",
-        pad("\(partitionsCount) partitions: open descriptors", 40)
-            + "\(openDescriptorCount() - descriptorsBefore) more (the store caches at most 1024 segment files)",
-    ]
-    start = ContinuousClock.now
+    let start = ContinuousClock.now
+    _ = try await openAll(store, configs)
+    lines.append(pad("\(label) crash reopen", 40) + formatSeconds(secondsSince(start)))
+    lines.append(pad("\(label) RSS growth, 2 stores later", 40) + "\((residentKilobytes() - rssBefore) / 1024) MiB")
     try await store.close()
-    lines.append(pad("\(partitionsCount) partitions: close", 40) + formatSeconds(secondsSince(start)))
-    let clean = try SegmentedLogStore(directory: directory)
-    start = ContinuousClock.now
-    for partition in partitions { _ = try await clean.openLog(partition, config: config) }
-    lines.append(pad("\(partitionsCount) partitions: clean reopen", 40) + formatSeconds(secondsSince(start)))
-    // `clean` is abandoned unclosed, as a kill -9 would leave it, so the next store recovers
-    // every active segment; only as many as fit in `partitionsRecoveryDuration` are timed.
-    let crashed = try SegmentedLogStore(directory: directory)
-    start = ContinuousClock.now
-    var recovered = 0
-    for partition in partitions where ContinuousClock.now - start < partitionsRecoveryDuration {
-        _ = try await crashed.openLog(partition, config: config)
-        recovered += 1
-    }
-    let seconds = secondsSince(start)
-    lines.append(pad("\(partitionsCount) partitions: crash reopen", 40)
-        + "\(recovered) in \(formatSeconds(seconds)) = \(formatSeconds(seconds / Double(max(1, recovered)))) each")
     return lines
+}
+
+/// Opens every log through `openLogs` (all at once, as a broker starting up would).
+private func openAll(_ store: SegmentedLogStore, _ configs: [TopicPartition: LogConfig]) async throws -> [any PartitionLog] {
+    try await store.openLogs(configs).map { entry in try entry.value.get() }
+}
+
+/// Opens every log, then drops the store unclosed, as a kill -9 would leave it: the next
+/// store recovers every active segment.
+private func openAndAbandon(directory: String, _ configs: [TopicPartition: LogConfig]) async throws {
+    let store = try SegmentedLogStore(directory: directory)
+    _ = try await openAll(store, configs)
 }
 
 /// VmRSS from /proc/self/status, in KiB; 0 when unreadable.

@@ -3,10 +3,12 @@
 //   tern-bench              every benchmark
 //   tern-bench batches      record-batch view + CRC32C against memcpy
 //   tern-bench codecs       each codec's compress/decompress throughput
-//   tern-bench logstore [DIR [GB]]
+//   tern-bench logstore [DIR [GB [STEPS]]]
 //                           the log store: appends (page cache and fsync-before-ack), reads,
 //                           recovery after a crash, memory of 10,000 open partitions; writes
-//                           GB (default 1) under DIR (default .build-bench); not in the default run
+//                           GB (default 1) under DIR (default .build-bench); STEPS picks some
+//                           of partitions,raw,flush,append,flush8,fsync,recovery (default all); not in
+//                           the default run
 //   tern-bench sample FILE  write the codec benchmark's input to FILE, so the lz4 and zstd
 //                           CLIs (`lz4 -b1 FILE`, `zstd -b1 FILE`) can be run on the same bytes
 
@@ -25,7 +27,18 @@ if arguments.first == "sample", let path = arguments.dropFirst().first {
 if arguments.first == "logstore" {
     let directory = arguments.dropFirst().first ?? ".build-bench/logstore"
     let gigabytes = arguments.dropFirst(2).first.flatMap(Double.init) ?? 1
-    for line in await runLogStoreBench(directory: directory, gigabytes: gigabytes) { print(line) }
+    var steps = Set(LogStoreBenchStep.allCases)
+    if let names = arguments.dropFirst(3).first {
+        steps = []
+        for name in names.split(separator: ",") {
+            guard let step = LogStoreBenchStep(rawValue: String(name)) else {
+                print("tern-bench: unknown logstore step \(name); known: \(LogStoreBenchStep.allCases.map(\.rawValue).joined(separator: ", "))")
+                exit(1)
+            }
+            steps.insert(step)
+        }
+    }
+    for line in await runLogStoreBench(directory: directory, gigabytes: gigabytes, steps: steps) { print(line) }
     exit(0)
 }
 let selected = Set(arguments.isEmpty ? ["batches", "codecs"] : arguments)

@@ -66,7 +66,7 @@ final class IOThreadPool: @unchecked Sendable {
     init(threadsMax: Int = 4, idleTimeout: TimeInterval = 5, spinDuration: Duration = .microseconds(100)) {
         self.threadsMax = max(1, threadsMax)
         self.idleTimeout = idleTimeout
-        self.spinDuration = ProcessInfo.processInfo.environment["XP_SPIN"].flatMap(Int.init).map { .microseconds($0) } ?? spinDuration
+        self.spinDuration = spinDuration
     }
 
     /// Queues work; a polling, parked or new thread picks it up.

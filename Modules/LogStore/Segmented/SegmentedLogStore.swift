@@ -19,8 +19,8 @@ import TernProtocol
 /// works, so a cleaner service should compact a few logs at a time. A task that calls into
 /// logs in a loop (a produce path, a replica fetcher) should run with
 /// `preferredTaskExecutor` as its executor preference: each call then changes threads
-/// without waking one, which doubles a single producer's append rate. `openLogs` and
-/// `close` work on `logTasksMax` logs at once.
+/// without waking one, which roughly doubles a single producer's append rate. `openLogs`
+/// and `close` work on `logTasksMax` logs at once.
 ///
 /// **Durability.** `LogConfig.durability` decides when appends are fsynced:
 /// `.fsyncBeforeAcknowledge` acknowledges after an fsync covering the append, with
