@@ -25,8 +25,7 @@ public struct BrokerAssembly: Sendable {
             properties: settings.properties)
         let initial = await parts.coordination.metadata()
         let metadata = MetadataCache(initial)
-        let admin = AdminApis(coordination: parts.coordination, configuration: configuration, random: SystemRandomNumberGenerator())
-        let resolver = BrokerTopicSettings(configuration: configuration, catalog: admin.topics.topicConfigs)
+        let resolver = BrokerTopicSettings(configuration: configuration, catalog: TopicConfigCatalog())
         let producerIdExpiration = settings.properties["producer.id.expiration.ms"].flatMap(Int64.init) ?? 86_400_000
         let replicas = ReplicaManager(nodeId: settings.nodeId, logStore: parts.logStore, logger: logger, clock: parts.clock,
                                       producerIdExpiration: .milliseconds(producerIdExpiration)) { metadata, topic in
@@ -35,6 +34,12 @@ public struct BrokerAssembly: Sendable {
         let broker = KafkaBroker(configuration: configuration, coordination: parts.coordination, replicas: replicas,
                                  metadata: metadata, clock: parts.clock, logger: logger)
         try await broker.start()
+        // Admin changes made here are applied here before they are answered.
+        let adminCoordination = LocallyAppliedCoordination(parts.coordination) { snapshot in
+            metadata.update(snapshot)
+            await replicas.apply(snapshot)
+        }
+        let admin = AdminApis(coordination: adminCoordination, configuration: configuration, random: SystemRandomNumberGenerator())
 
         let internalTopics = ReplicaInternalTopics(
             replicas: replicas, coordination: parts.coordination, metadata: metadata,
