@@ -31,11 +31,7 @@ public struct GroupMetadataManager: Sendable {
     /// with Java's string hash and Kafka's `Utils.abs` (which maps Int.min to 0), so a group
     /// lands on the same partition as on a Kafka broker.
     public static func partition(for groupId: String, partitionCount: Int32) -> Int32 {
-        precondition(partitionCount > 0, "__consumer_offsets has at least one partition")
-        var hash: Int32 = 0
-        for unit in groupId.utf16 { hash = hash &* 31 &+ Int32(unit) }
-        let positive = hash == .min ? 0 : abs(hash)
-        return positive % partitionCount
+        KafkaKeyPartitioner.partition(for: groupId, partitionCount: partitionCount)
     }
 
     // MARK: - Membership requests

@@ -31,11 +31,7 @@ public struct TransactionMetadataManager: Sendable {
     /// `__consumer_offsets` (a group id): `abs(key.hashCode) % count`, with Java's string hash and
     /// Kafka's `Utils.abs` (which maps Int.min to 0), so keys land where a Kafka broker puts them.
     public static func partition(for key: String, partitionCount: Int32) -> Int32 {
-        precondition(partitionCount > 0, "an internal topic has at least one partition")
-        var hash: Int32 = 0
-        for unit in key.utf16 { hash = hash &* 31 &+ Int32(unit) }
-        let positive = hash == .min ? 0 : abs(hash)
-        return positive % partitionCount
+        KafkaKeyPartitioner.partition(for: key, partitionCount: partitionCount)
     }
 
     // MARK: - InitProducerId
