@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "TernTransportNIO", targets: ["TernTransportNIO"]),
         .library(name: "TernCoordination", targets: ["TernCoordination"]),
         .library(name: "TernZooKeeper", targets: ["TernZooKeeper"]),
+        .library(name: "TernZooKeeperServer", targets: ["TernZooKeeperServer"]),
+        .library(name: "TernZooKeeperClient", targets: ["TernZooKeeperClient"]),
         .library(name: "TernGroupCoordinator", targets: ["TernGroupCoordinator"]),
         .library(name: "TernTransactionCoordinator", targets: ["TernTransactionCoordinator"]),
         .library(name: "TernBrokerCore", targets: ["TernBrokerCore"]),
@@ -95,7 +97,7 @@ let package = Package(
         .target(
             name: "TernCoordination",
             dependencies: [
-                "TernPrimitives", "TernProtocol",
+                "TernPrimitives", "TernProtocol", "TernTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/Coordination",
@@ -108,6 +110,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/ZooKeeper",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernZooKeeperServer",
+            dependencies: [
+                "TernPrimitives", "TernZooKeeper", "TernCoordination", "TernTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Modules/ZooKeeperServer",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TernZooKeeperClient",
+            dependencies: [
+                "TernPrimitives", "TernZooKeeper", "TernCoordination", "TernTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Modules/ZooKeeperClient",
             swiftSettings: strictSettings
         ),
         .target(
