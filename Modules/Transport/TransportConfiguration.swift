@@ -20,6 +20,12 @@ public struct ServerConfiguration: Sendable {
     public var shutdownDrainTimeout: Duration
     /// Where the server reports connection events and per-connection errors.
     public var log: @Sendable (TransportEvent) -> Void
+    /// Answers ZooKeeper's four-letter words (`ruok`, `srvr`, `mntr`, …), which monitoring tools
+    /// send unframed as a connection's first four bytes. When it returns text for those bytes,
+    /// the server writes that text raw and closes the connection; otherwise the bytes are read
+    /// as a length prefix as usual. Nil (the default, and right for Kafka listeners) never looks.
+    /// Only the TCP transport serves it: in-memory clients speak frames only.
+    public var fourLetterWords: (@Sendable (String) -> String?)?
 
     /// A configuration with Kafka's defaults; `log` discards events.
     public init(
@@ -29,7 +35,8 @@ public struct ServerConfiguration: Sendable {
         connectionsMax: Int = Limits.connectionsPerListenerMax,
         idleTimeout: Duration? = .seconds(600),
         shutdownDrainTimeout: Duration = .seconds(30),
-        log: @escaping @Sendable (TransportEvent) -> Void = { _ in }
+        log: @escaping @Sendable (TransportEvent) -> Void = { _ in },
+        fourLetterWords: (@Sendable (String) -> String?)? = nil
     ) {
         // These come from our own config parsing; a zero would deadlock every connection.
         precondition(requestFrameBytesMax >= 0 && inFlightRequestsMax > 0 && pushedFramesMax > 0 && connectionsMax > 0)
@@ -40,6 +47,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.shutdownDrainTimeout = shutdownDrainTimeout
         self.log = log
+        self.fourLetterWords = fourLetterWords
     }
 }
 

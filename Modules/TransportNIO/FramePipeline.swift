@@ -25,11 +25,14 @@ struct AcceptedChannel: Sendable {
 enum FramePipeline {
     /// Installs the handlers and wraps the channel; must run on the channel's event loop,
     /// before any read, so no frame can slip past the async channel.
-    static func wrap(_ channel: any Channel, frameBytesMax: Int, activity: ConnectionActivity? = nil) throws -> FrameChannel {
+    static func wrap(
+        _ channel: any Channel, frameBytesMax: Int, activity: ConnectionActivity? = nil,
+        fourLetterWords: (@Sendable (String) -> String?)? = nil
+    ) throws -> FrameChannel {
         let pipeline = channel.pipeline.syncOperations
         if let activity { try pipeline.addHandler(ActivityRecorder(activity: activity)) }
         try pipeline.addHandler(OutboundFrameEncoder())
-        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)))
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax, fourLetterWords: fourLetterWords)))
         try pipeline.addHandler(CloseOnFrameError())
         return try FrameChannel(
             wrappingChannelSynchronously: channel,
@@ -65,8 +68,29 @@ struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     let frameBytesMax: Int
+    /// `ServerConfiguration.fourLetterWords`; set to nil once the first four bytes were seen.
+    var fourLetterWords: (@Sendable (String) -> String?)?
+    /// After a four-letter word nothing more is read: the connection is closing.
+    var answeredFourLetterWord = false
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if answeredFourLetterWord {
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+            return .needMoreData
+        }
+        if let answer = fourLetterWords {
+            guard buffer.readableBytes >= 4 else { return .needMoreData }
+            fourLetterWords = nil
+            if let word = buffer.getString(at: buffer.readerIndex, length: 4), let reply = answer(word) {
+                buffer.moveReaderIndex(to: buffer.writerIndex)
+                answeredFourLetterWord = true
+                let channel = context.channel
+                let written = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(NIOAny(OutboundFrame.unframed(channel.allocator.buffer(string: reply))), promise: written)
+                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                return .needMoreData
+            }
+        }
         guard let frame = try KafkaFrame.readFrame(from: &buffer, maximumBytes: frameBytesMax) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue

@@ -24,6 +24,7 @@ public struct NIOTransport: Transport {
     ) async throws(TransportError) -> any FrameServer {
         let frameBytesMax = configuration.requestFrameBytesMax
         let log = configuration.log
+        let fourLetterWords = configuration.fourLetterWords
         // Our own queue rather than NIO's async accept stream: when the server stops, even by
         // cancellation, it gets back the connections nobody took and closes them properly.
         // Sized by the connection limit, not the kernel backlog: a burst of connects that
@@ -41,7 +42,9 @@ public struct NIOTransport: Transport {
                     channel.eventLoop.makeCompletedFuture {
                         let queued = try accepted.offer {
                             let activity = ConnectionActivity()
-                            let wrapped = try FramePipeline.wrap(channel, frameBytesMax: frameBytesMax, activity: activity)
+                            let wrapped = try FramePipeline.wrap(
+                                channel, frameBytesMax: frameBytesMax, activity: activity, fourLetterWords: fourLetterWords
+                            )
                             return AcceptedChannel(channel: wrapped, activity: activity)
                         }
                         guard queued else {
