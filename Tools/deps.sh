@@ -3,7 +3,7 @@
 # Sourced by Tools/run.sh and Tools/test.sh; safe to run by hand.
 set -euo pipefail
 
-packages=(pkg-config zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev lz4 zstd python3-venv kcat)
+packages=(pkg-config zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev lz4 zstd python3-venv kcat zookeeper python3-kazoo)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
