@@ -94,4 +94,50 @@ import TernTransportNIO
         }
         for id in ids { await logs[id]?.shutdown() }
     }
+
+    @Test func deadPeerOverTCP_othersCommit_thenItJoinsAndCatchesUp() async throws {
+        let ids = [NodeID(1), NodeID(2), NodeID(3)]
+        var endpoints: [NodeID: Endpoint] = [:]
+        for id in ids { endpoints[id] = Endpoint(host: "127.0.0.1", port: try await Self.freePort()) }
+        let transport = NIOTransport()
+        var logs: [NodeID: RaftReplicatedLog] = [:]
+        var machines: [NodeID: ListStateMachine] = [:]
+        func start(_ id: NodeID) async throws {
+            let machine = ListStateMachine()
+            machines[id] = machine
+            let log = RaftReplicatedLog(
+                configuration: testRaftConfiguration(node: id, voters: Set(ids)),
+                storage: MemoryRaftStorage(),
+                network: TCPPeerNetwork(localNode: id, peers: endpoints, transport: transport),
+                stateMachine: machine)
+            logs[id] = log
+            try await log.start()
+        }
+        // Node 3 is down: its peers keep failing to connect, and must still commit together.
+        try await start(ids[0])
+        try await start(ids[1])
+        var expected: [String] = []
+        for number in 0..<6 {
+            let text = "two-of-three-\(number)"
+            let log = try #require(logs[ids[number % 2]])
+            var sent = false
+            for _ in 0..<100 where !sent {
+                do {
+                    try await log.propose(Array(text.utf8))
+                    sent = true
+                } catch .noLeader, .overloaded {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(sent)
+            expected.append(text)
+        }
+        // Node 3 appears; the others' reconnect loops find it and it catches up.
+        try await start(ids[2])
+        for id in ids {
+            let machine = try #require(machines[id])
+            try await eventually("node \(id.rawValue) applying over TCP") { await machine.strings == expected }
+        }
+        for id in ids { await logs[id]?.shutdown() }
+    }
 }
