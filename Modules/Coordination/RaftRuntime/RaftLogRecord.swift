@@ -113,9 +113,9 @@ extension DurableState {
             case let .hardState(state):
                 hardState = state
             case let .truncate(from):
-                entries.removeAll { $0.index >= from }
+                dropEntries(from: from)
             case let .entry(entry):
-                entries.removeAll { $0.index >= entry.index }
+                dropEntries(from: entry.index)
                 guard entry.index > snapshotIndex else { continue }
                 guard entry.index == storedLastIndex.successor else {
                     throw .corrupt(path: path, detail: "entry \(entry.index) does not follow \(storedLastIndex)")

@@ -130,10 +130,11 @@ extension RaftReplicatedLog {
         let view = Leadership(leader: leader, term: term, isLocal: leader == localNode)
         observers.publish(view)
         options.log("raft node \(localNode.rawValue): leader \(leader.map { "\($0.rawValue)" } ?? "none") in term \(term.rawValue)")
-        // A new term may truncate what was appended or forwarded in an older one, and a leader
-        // that stepped down will not tell: the outcome is unknown either way.
+        // A new term may truncate what was appended or forwarded in an older one: the outcome is
+        // unknown. A leader merely unknown for a while (this node is probing for an election)
+        // changes nothing yet; the entry may still apply, and the term will tell if it cannot.
         for (proposalID, waiter) in proposals {
-            if let sentTo = waiter.sentTo, sentTo.term != term || sentTo.leader != leader {
+            if let sentTo = waiter.sentTo, sentTo.term != term || (leader != nil && leader != sentTo.leader) {
                 proposals.removeValue(forKey: proposalID)
                 waiter.continuation.resume(returning: .failure(.outcomeUnknown))
             }

@@ -80,8 +80,8 @@ public actor RaftReplicatedLog: ReplicatedLog {
     struct ProposalWaiter {
         var continuation: CheckedContinuation<Result<Void, ReplicationError>, Never>
         var deadline: Instant
-        /// The leader the proposal went to (this node when it leads) and its term; once either
-        /// changes, the entry's fate can no longer be learned from that leader.
+        /// The leader the proposal went to (this node when it leads) and its term; once the
+        /// term changes or another leader appears, the entry's fate is unknown.
         var sentTo: (leader: NodeID, term: Term)?
     }
 
@@ -189,6 +189,7 @@ public actor RaftReplicatedLog: ReplicatedLog {
             await storage.close()
             throw .network(error)
         }
+        observers.publish(Leadership(leader: nil, term: node.term, isLocal: false))
         options.log("raft node \(localNode.rawValue) starting: term \(node.term.rawValue), log \(node.snapshotIndex.rawValue)...\(node.lastIndex.rawValue)")
         loopTask = Task { await self.runLoop() }
         pumpTask = Task { await self.pumpDeliveries() }
@@ -210,6 +211,7 @@ public actor RaftReplicatedLog: ReplicatedLog {
     func halt(reason: String) async {
         guard case .running = phase else { return }
         phase = .stopped
+        observers.publish(Leadership(leader: nil, term: node.term, isLocal: false))
         options.log("raft node \(localNode.rawValue) stopping: \(reason)")
         wakeLoop?.resume()
         wakeLoop = nil

@@ -76,15 +76,29 @@ extension DurableState {
         entries.last?.index ?? snapshot?.index ?? .zero
     }
 
+    /// Drops the entries at and after `index`. Entries are contiguous, so the cut is found by
+    /// arithmetic instead of a scan: storage runs this for every write.
+    mutating func dropEntries(from index: LogIndex) {
+        guard let first = entries.first, index <= storedLastIndex else { return }
+        let keep = index > first.index ? index - first.index : 0
+        entries.removeSubrange(keep...)
+    }
+
+    /// Drops the entries at and before `index`.
+    mutating func dropEntries(through index: LogIndex) {
+        guard let first = entries.first, index >= first.index else { return }
+        entries.removeFirst(min(entries.count, index.successor - first.index))
+    }
+
     /// Applies one request: truncate, snapshot, hard state, entries, as `PersistRequest`
     /// documents. A request that leaves a hole in the log is the core's bug or a corrupt file.
     mutating func land(_ request: PersistRequest, path: String) throws(RaftStorageError) {
         if let write = request.log {
-            entries.removeAll { $0.index >= write.from }
+            dropEntries(from: write.from)
         }
         if let newSnapshot = request.snapshot {
             snapshot = newSnapshot
-            entries.removeAll { $0.index <= newSnapshot.index }
+            dropEntries(through: newSnapshot.index)
             if let first = entries.first, first.index != newSnapshot.index.successor {
                 entries = []
             }

@@ -34,8 +34,9 @@ import TernPrimitives
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in cluster.ids {
                 let log = try #require(cluster.logs[id])
+                let machine = try #require(cluster.machines[id])
                 group.addTask {
-                    for number in 0..<20 { try await log.propose(Array("n\(id.rawValue)-\(number)".utf8)) }
+                    for number in 0..<20 { try await proposeOnce("n\(id.rawValue)-\(number)", log: log, machine: machine) }
                 }
             }
             try await group.waitForAll()

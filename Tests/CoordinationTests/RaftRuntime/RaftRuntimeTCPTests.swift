@@ -74,17 +74,7 @@ import TernTransportNIO
         for round in 0..<3 {
             for id in ids {
                 let text = "tcp-\(round)-\(id.rawValue)"
-                let log = try #require(logs[id])
-                var sent = false
-                for _ in 0..<100 where !sent {
-                    do {
-                        try await log.propose(Array(text.utf8))
-                        sent = true
-                    } catch .noLeader, .overloaded {
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                }
-                #expect(sent)
+                try await proposeOnce(text, log: try #require(logs[id]), machine: try #require(machines[id]))
                 expected.append(text)
             }
         }
@@ -119,17 +109,8 @@ import TernTransportNIO
         var expected: [String] = []
         for number in 0..<6 {
             let text = "two-of-three-\(number)"
-            let log = try #require(logs[ids[number % 2]])
-            var sent = false
-            for _ in 0..<100 where !sent {
-                do {
-                    try await log.propose(Array(text.utf8))
-                    sent = true
-                } catch .noLeader, .overloaded {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-            }
-            #expect(sent)
+            let origin = ids[number % 2]
+            try await proposeOnce(text, log: try #require(logs[origin]), machine: try #require(machines[origin]))
             expected.append(text)
         }
         // Node 3 appears; the others' reconnect loops find it and it catches up.

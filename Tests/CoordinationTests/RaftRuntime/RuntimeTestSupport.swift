@@ -68,9 +68,44 @@ func eventually(
     throw CancellationError()
 }
 
-/// Raft settings for tests: short timeouts so elections take a fraction of a second.
+/// Proposes `text` until it is known to be in the log exactly once, as a careful client would:
+/// refusals mean nothing was appended, so it retries them; after `.outcomeUnknown` it waits for
+/// a read barrier, which settles the entry's fate (a barrier completes only once a leader has
+/// committed an entry of its own term, and with it every entry that will ever commit before
+/// it), and proposes again only if the entry is not there. Elections caused by a starved
+/// machine therefore cannot make a test see a write twice or not at all.
+func proposeOnce(_ text: String, log: RaftReplicatedLog, machine: ListStateMachine) async throws {
+    for _ in 0..<100 {
+        do {
+            try await log.propose(Array(text.utf8))
+            return
+        } catch .noLeader, .overloaded {
+            try await Task.sleep(for: .milliseconds(50))
+        } catch .outcomeUnknown {
+            try await settle(log)
+            if await machine.strings.contains(text) { return }
+        }
+    }
+    Issue.record("\(text) was never applied")
+}
+
+/// Waits for a read barrier to succeed, retrying while there is no leader.
+func settle(_ log: RaftReplicatedLog) async throws {
+    for _ in 0..<100 {
+        do {
+            try await log.readBarrier()
+            return
+        } catch .noLeader, .overloaded, .outcomeUnknown {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+    Issue.record("no read barrier completed")
+}
+
+/// Raft settings for tests: elections take a fraction of a second, with enough slack that a
+/// loaded machine (CI shares two cores) does not starve heartbeats into needless elections.
 func testRaftConfiguration(node: NodeID, voters: Set<NodeID>) -> RaftConfiguration {
-    RaftConfiguration(nodeID: node, voters: voters, electionTimeout: .milliseconds(250), heartbeatInterval: .milliseconds(40))
+    RaftConfiguration(nodeID: node, voters: voters, electionTimeout: .milliseconds(400), heartbeatInterval: .milliseconds(40))
 }
 
 /// Several runtimes in one process over an `InProcessPeerHub`.
@@ -161,18 +196,9 @@ final class RuntimeCluster {
         return try #require(found)
     }
 
-    /// Proposes `text` through `id`, retrying only refusals that guarantee nothing was appended.
+    /// Proposes `text` through `id` until it is known to be applied exactly once.
     func propose(_ text: String, via id: NodeID) async throws {
-        let log = try #require(logs[id])
-        for _ in 0..<100 {
-            do {
-                try await log.propose(Array(text.utf8))
-                return
-            } catch .noLeader, .overloaded {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-        Issue.record("\(text) found no leader through node \(id.rawValue)")
+        try await proposeOnce(text, log: try #require(logs[id]), machine: try #require(machines[id]))
     }
 
     /// Waits until every node in `members` has applied exactly `expected`.
