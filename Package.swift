@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "TernPrimitives", "TernProtocol", "TernCoordination",
+                "TernPrimitives", "TernProtocol", "TernCoordination", "TernTransport", "TernTransportNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/CoordinationTests",

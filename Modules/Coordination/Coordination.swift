@@ -73,6 +73,10 @@
 // - Names: Raft's `term` is never Kafka's `leaderEpoch`; this module is `Coordination`, and
 //   Kafka's coordinators are always `GroupCoordinator` and `TransactionCoordinator`.
 //
+// The runtime that drives the core on real clocks, disks and sockets, and offers it to the
+// ZooKeeper server as a `ReplicatedLog`, is `RaftRuntime/RaftReplicatedLog.swift`, with its own
+// design note.
+//
 // Not yet here: leadership transfer, non-voting learners, and client sessions. Without sessions
 // a retried proposal can commit twice; the metadata layer must deduplicate by session and
 // sequence number, as ZooKeeper does.
