@@ -21,10 +21,11 @@
 // that every reply and every watch event goes out with `ServerConnection.push`, in the order
 // the replica pushes them. Per connection (`ClientPipeline`):
 // - a request is routed with `ZooKeeperRequest.route`: rejected at once, a write, or a read;
-// - writes are proposed as they arrive, batched: all writes queued while the previous batch is
-//   in flight go into the next log entry, one entry in flight per connection. A client's writes
-//   therefore commit in the order it sent them (ZooKeeper's FIFO client order) whatever the log
-//   does with concurrent proposals, and a pipelining client still gets group commit;
+// - writes are proposed in batches: all writes queued while the previous batch is in flight go
+//   into the next log entry, one entry in flight per connection. A client's writes therefore
+//   commit in the order it sent them (ZooKeeper's FIFO client order) whatever the log does with
+//   concurrent proposals, and a pipelining client still gets group commit. A write is not
+//   proposed while an earlier read of its connection is unanswered, so that read cannot see it;
 // - replies leave strictly in request order: the head is answered when ready, nothing passes
 //   it. A write's reply is ready when its transaction has been applied on this node. A read is
 //   answered only on reaching the head, so it sees every earlier write of the connection;

@@ -3,8 +3,9 @@ import TernZooKeeper
 /// The requests of one client connection between arrival and reply, sans-IO. Replies leave in
 /// arrival order: the head goes out as soon as it is ready, and nothing behind it may pass it.
 /// Reads are answered only on reaching the head, so they see every earlier write of the same
-/// connection; writes are proposed as they arrive, in batches, one batch at a time, so a
-/// client's writes commit in the order it sent them while still being pipelined.
+/// connection; writes are proposed in batches, one batch at a time and never ahead of an
+/// earlier unanswered read, so a client's requests take effect in the order it sent them while
+/// consecutive writes are still pipelined.
 struct ClientPipeline: Sendable {
     /// What an entry waits for.
     enum Step: Sendable {
@@ -93,16 +94,27 @@ struct ClientPipeline: Sendable {
     }
 
     /// Takes queued writes for one batch, oldest first: at least one, then more while the batch
-    /// stays within `bytesMax`.
+    /// stays within `bytesMax`. Writes queued behind a read that is not answered yet stay: the
+    /// read must not see them, as ZooKeeper executes a client's requests in the order sent.
     mutating func takeBatch(bytesMax: Int) -> [PendingWrite] {
+        let firstRead = firstReadSequence
         var taken = 0
         var bytes = 0
-        while taken < unproposed.count, taken == 0 || bytes + unproposed[taken].byteCount <= bytesMax {
+        while taken < unproposed.count, unproposed[taken].sequence < firstRead,
+              taken == 0 || bytes + unproposed[taken].byteCount <= bytesMax {
             bytes += unproposed[taken].byteCount
             taken += 1
         }
         defer { unproposed.removeFirst(taken) }
         return Array(unproposed[..<taken])
+    }
+
+    /// The sequence number of the oldest unanswered read, or `UInt64.max` when there is none.
+    private var firstReadSequence: UInt64 {
+        guard let offset = entries[head...].firstIndex(where: { if case .read = $0.step { true } else { false } }) else {
+            return .max
+        }
+        return headSequence + UInt64(offset - head)
     }
 
     /// Whether any read waits for a barrier of `generation` or older.

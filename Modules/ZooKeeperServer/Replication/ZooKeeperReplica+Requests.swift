@@ -88,7 +88,6 @@ extension ZooKeeperReplica {
             connections[id]?.pipeline.append(xid: header.xid, step: step)
         }
         flush(id)
-        startBatchIfIdle(id)
         guard let count = connections[id]?.pipeline.count else { return .closed }
         return .queued(full: count >= configuration.requestsPerConnectionMax)
     }
@@ -127,8 +126,10 @@ extension ZooKeeperReplica {
         }
     }
 
-    /// Sends every reply at the head of the pipeline that is ready, in order.
+    /// Sends every reply at the head of the pipeline that is ready, in order, then proposes the
+    /// writes that no unanswered read precedes any more.
     func flush(_ id: UInt64) {
+        defer { startBatchIfIdle(id) }
         while let record = connections[id], let entry = record.pipeline.first {
             let reply: ZooKeeperReply
             var sessionEnded = false
@@ -184,6 +185,7 @@ extension ZooKeeperReplica {
               let sessionID = record.sessionID
         else { return }
         let writes = connections[id]?.pipeline.takeBatch(bytesMax: configuration.batchBytesMax) ?? []
+        guard !writes.isEmpty else { return }
         let batch = newBatch(.connection(id, sequences: writes.map(\.sequence)))
         connections[id]?.pipeline.batchInFlight = batch
         let command = ReplicaCommand(
