@@ -20,12 +20,16 @@ struct ServerHarness {
     let transport: InMemoryTransport
     let clock: ManualClock
     let replica: ZooKeeperReplica
-    let log: MemoryReplicatedLog
+    let log: any ReplicatedLog
     let endpoint: Endpoint
 
+    /// Runs a server on a one-node in-memory log, or on the log `makeLog` builds; waits for
+    /// this node to lead first unless `awaitLeadership` is false.
     @discardableResult
     static func run<Result>(
         configuration: ZooKeeperServerConfiguration = ZooKeeperServerConfiguration(),
+        makeLog: (ZooKeeperReplica) -> any ReplicatedLog = { MemoryReplicatedLog(localNode: NodeID(1), stateMachine: $0, compactionEntries: 50) },
+        awaitLeadership: Bool = true,
         _ body: (ServerHarness) async throws -> Result
     ) async throws -> Result {
         let transport = InMemoryTransport()
@@ -33,7 +37,7 @@ struct ServerHarness {
         let replica = ZooKeeperReplica(
             node: NodeID(1), configuration: configuration, clock: clock, random: SeededRandom(seed: 7),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let log = MemoryReplicatedLog(localNode: NodeID(1), stateMachine: replica, compactionEntries: 50)
+        let log = makeLog(replica)
         let server = ZooKeeperServer(replica: replica, log: log)
         let frameServer = try await transport.bind(
             Endpoint(host: "127.0.0.1", port: 0), configuration: ZooKeeperServer.listenerConfiguration(configuration),
@@ -43,7 +47,7 @@ struct ServerHarness {
             group.addTask { await server.run() }
             group.addTask { await frameServer.run() }
             // Leadership arrives through the log's stream; wait for it so sessions are timed.
-            for _ in 0..<1000 where await !replica.isLeader { try await Task.sleep(for: .milliseconds(1)) }
+            for _ in 0..<1000 where awaitLeadership { if await replica.isLeader { break }; try await Task.sleep(for: .milliseconds(1)) }
             defer { group.cancelAll() }
             return try await body(harness)
         }

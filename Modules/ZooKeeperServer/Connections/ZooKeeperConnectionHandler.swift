@@ -18,7 +18,7 @@ struct ZooKeeperConnectionHandler: ConnectionHandler {
         case .handshake:
             return await handshake(request)
         case .queued(let full):
-            if full { await replica.waitForRoom(connection.id) }
+            if full { await replica.roomWaiter(connection.id)?.wait() }
             return nil
         case .closed:
             return nil

@@ -21,7 +21,7 @@ struct ClientConnection: Sendable {
     var phase: Phase = .handshake
     var pipeline = ClientPipeline()
     /// The request handler waiting for room in the pipeline.
-    var roomWaiter: CheckedContinuation<Void, Never>?
+    var roomWaiter: RoomWaiter?
 
     var sessionID: Int64? {
         if case .open(let sessionID) = phase { return sessionID }
@@ -118,12 +118,13 @@ extension ZooKeeperReplica {
         }
     }
 
-    /// Waits until the connection's pipeline has room again (or the connection is gone).
-    func waitForRoom(_ id: UInt64) async {
-        guard let count = connections[id]?.pipeline.count, count >= configuration.requestsPerConnectionMax else { return }
-        await withCheckedContinuation { continuation in
-            connections[id]?.roomWaiter = continuation
-        }
+    /// A waiter the handler suspends on until the connection's pipeline has room again, or nil
+    /// when it has room now (or the connection is gone).
+    func roomWaiter(_ id: UInt64) -> RoomWaiter? {
+        guard let count = connections[id]?.pipeline.count, count >= configuration.requestsPerConnectionMax else { return nil }
+        let waiter = RoomWaiter()
+        connections[id]?.roomWaiter = waiter
+        return waiter
     }
 
     /// Sends every reply at the head of the pipeline that is ready, in order, then proposes the
