@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TernBrokerCore", targets: ["TernBrokerCore"]),
         .library(name: "TernAssembly", targets: ["TernAssembly"]),
         .executable(name: "tern-broker", targets: ["TernBrokerMain"]),
+        .executable(name: "tern-coordinator", targets: ["TernCoordinatorMain"]),
         .executable(name: "tern-codegen", targets: ["TernCodegen"]),
         .executable(name: "tern-bench", targets: ["TernBench"]),
         .executable(name: "tern-log-crash-child", targets: ["TernLogCrashChild"]),
@@ -187,6 +188,19 @@ let package = Package(
             path: "Modules/BrokerMain",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "TernCoordinatorMain",
+            dependencies: [
+                "TernPrimitives", "TernTransport", "TernTransportNIO", "TernCoordination", "TernZooKeeper",
+                "TernZooKeeperServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Modules/CoordinatorMain",
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(
             name: "TernCodegen",
@@ -260,6 +274,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/ZooKeeperTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZooKeeperServerTests",
+            dependencies: [
+                "TernPrimitives", "TernZooKeeper", "TernZooKeeperServer", "TernCoordination", "TernTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ZooKeeperServerTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
