@@ -32,6 +32,13 @@
 // - watch events are pushed while the transaction that fires them is applied, so they go out in
 //   zxid order and before the reply to any later read that could show the change.
 //
+// Transport fit. ZooKeeper frames are 4-byte length-prefixed like Kafka's, so the transport
+// frames them as is; `listenerConfiguration` caps a frame at `ZooKeeperLimits.frameBytesMax`
+// (rejected before buffering, connection closed). The transport orders *responses*, but its
+// `respond` calls run in separate tasks, so with more than one in flight a handler cannot tell
+// arrival order; hence one at a time, plus our own pipeline. The cost is a connection-loop
+// round trip per frame (a transport hook handing over frames in order would remove it).
+//
 // Linearizable reads. Every read of the tree (exists, getData, getChildren(2), getACL, sync,
 // getEphemerals, getAllChildrenNumber) waits for a `readBarrier` that *began after the read
 // arrived*: the barrier is Raft's read-index, returning once this node has applied everything
