@@ -103,6 +103,7 @@ def ephemeral_and_sequential_nodes(servers):
             pass
         other = client(servers)
         try:
+            other.sync(base)  # another member may not have applied zk's writes yet (ZooKeeper)
             expect(sorted(other.get_children(base)) == ["item-0000000000", "item-0000000001"], "children seen by another client")
         finally:
             other.stop(); other.close()
@@ -186,6 +187,9 @@ def watches_data_child_exists_in_order(servers):
     try:
         base = unique("watch")
         writer.create(base, b"0")
+        # ZooKeeper serves reads from the node a client is on; sync catches it up with the
+        # leader, so the watcher sees the writer's node even on another member.
+        watcher.sync(base)
         events = []
         lock = threading.Lock()
 
@@ -238,6 +242,7 @@ def session_expiry_removes_ephemerals(servers):
         line = owner.stdout.readline().strip()
         expect(line.startswith("0x"), f"owner did not create its node: {line!r}")
         gone = threading.Event()
+        zk.sync(path)  # the owner may be on another member
         expect(zk.exists(path, watch=lambda e: gone.set() if e.type == EventType.DELETED else None) is not None,
                "ephemeral not visible")
         # SIGKILL: no closeSession is sent, so only expiry on the server can remove the node.
@@ -276,6 +281,7 @@ def reconnect_keeps_session_ephemerals_and_watches(servers):
         expect(fired == [EventType.NONE], f"old watch events {fired}")
         changed = threading.Event()
         zk.get(path, watch=lambda e: changed.set() if e.type == EventType.CHANGED else None)
+        writer.sync(path)  # the writer may be on another member
         writer.set(path, b"1")
         expect(changed.wait(WAIT), "watch set after the reconnect did not fire")
     finally:
@@ -324,25 +330,31 @@ def sync_acl_and_large_data(servers):
         zk.stop(); zk.close()
 
 
+def run_checks(servers, label, only=None):
+    """Runs every check (or those whose name contains `only`); returns (passed, failed)."""
+    passed = failed = 0
+    for function in CHECKS:
+        if only and only not in function.__name__:
+            continue
+        started = time.monotonic()
+        try:
+            function(servers)
+            passed += 1
+            print(f"PASS [{label}] {function.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
+        except Exception as error:
+            failed += 1
+            print(f"FAIL [{label}] {function.__name__}: {error!r}", flush=True)
+            traceback.print_exc(limit=3)
+    return passed, failed
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--servers", required=True)
     parser.add_argument("--label", default="server")
     parser.add_argument("--only")
     args = parser.parse_args()
-    passed = failed = 0
-    for function in CHECKS:
-        if args.only and args.only not in function.__name__:
-            continue
-        started = time.monotonic()
-        try:
-            function(args.servers)
-            passed += 1
-            print(f"PASS [{args.label}] {function.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
-        except Exception as error:
-            failed += 1
-            print(f"FAIL [{args.label}] {function.__name__}: {error!r}", flush=True)
-            traceback.print_exc(limit=3)
+    passed, failed = run_checks(args.servers, args.label, args.only)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

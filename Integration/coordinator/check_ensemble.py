@@ -26,11 +26,12 @@ from kazoo.client import KazooClient  # noqa: E402
 from kazoo.retry import KazooRetry  # noqa: E402
 
 results = []
+label = "ensemble"
 
 
 def check(name, condition, detail=""):
     results.append(bool(condition))
-    print(f"{'ok  ' if condition else 'FAIL'} {name}{'' if condition else ': ' + detail}", flush=True)
+    print(f"{'PASS' if condition else 'FAIL'} [{label}] {name}{'' if condition else ': ' + detail}", flush=True)
 
 
 def client_for(hosts):
@@ -136,14 +137,13 @@ def zkcli_smoke(ensemble):
           f"create: {created[-200:]!r} get: {read[-200:]!r}")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=["zookeeper", "tern"], required=True)
-    parser.add_argument("--tern-binary")
-    args = parser.parse_args()
+def fault_checks(kind, tern_binary=None):
+    """Runs the fault scenario on a fresh 3-node ensemble; returns (passed, failed)."""
+    global label
+    label = f"{kind} x3"
+    results.clear()
     logging.getLogger("kazoo").setLevel(logging.CRITICAL)
-
-    with Ensemble(args.kind, 3, tern_binary=args.tern_binary) as ensemble:
+    with Ensemble(kind, 3, tern_binary=tern_binary) as ensemble:
         try:
             find_leader(ensemble)
             wait_serving(ensemble)
@@ -171,8 +171,17 @@ def main():
             for node in ensemble.nodes:
                 print(f"--- node {node.node_id} log tail ---\n{node.log_tail()}")
     passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    sys.exit(0 if all(results) else 1)
+    return passed, len(results) - passed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kind", choices=["zookeeper", "tern"], required=True)
+    parser.add_argument("--tern-binary")
+    args = parser.parse_args()
+    passed, failed = fault_checks(args.kind, args.tern_binary)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def find_leader(ensemble, deadline_seconds=30.0):
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         for node in ensemble.nodes:
-            if node.running and "Mode: leader" in four_letter_word(node.client_port, "srvr"):
+            status = four_letter_word(node.client_port, "srvr") if node.running else ""
+            if "Mode: leader" in status or "Mode: standalone" in status:
                 return node
         time.sleep(0.1)
     raise RuntimeError("no node reports Mode: leader")
