@@ -86,6 +86,9 @@ public struct BrokerAssembly: Sendable {
             requestFrameBytesMax: settings.requestFrameBytesMax,
             // Kafka handles one request per connection at a time; see BrokerCore's design note.
             inFlightRequestsMax: 1,
+            // Produce and Fetch run on the connection's event loop; KafkaRequestService moves
+            // the APIs that may block (metadata fsyncs) back to the shared pool.
+            runsHandlersOnIOThread: true,
             log: { event in transportLogger.debug("\(event)") })
         let server = try await parts.transport.bind(settings.listen, configuration: serverConfiguration, service: service)
         logger.info("listening", metadata: ["address": "\(server.localEndpoint)", "advertised": "\(advertised)"])

@@ -67,9 +67,20 @@ struct KafkaConnectionHandler: ConnectionHandler {
                     "api": "\(body.apiKey)", "version": "\(header.apiVersion)", "bytes": "\(trailingBytes)"])
             }
             let context = RequestContext(header: header, clientAddress: connection.remoteAddress, connectionId: connection.id)
-            let reply = await route.handle(body, context)
+            let reply = await Self.runsInPlace(body.apiKey)
+                ? route.handle(body, context)
+                : withTaskExecutorPreference(globalConcurrentExecutor) { await route.handle(body, context) }
             return try encode(reply, apiKey: body.apiKey, version: header.apiVersion, correlationId: header.correlationId)
         }
+    }
+
+    /// Whether `apiKey` runs where the transport runs the connection (its I/O thread, when the
+    /// server is configured so) rather than on Swift's shared pool. Only Produce and Fetch:
+    /// they carry the load, and never block a thread (a file-backed log does its I/O on its
+    /// own threads). The rest may block (the embedded coordination fsyncs its metadata file
+    /// inside its actor) and are rare enough that the hand-off costs nothing that matters.
+    private static func runsInPlace(_ apiKey: ApiKey) -> Bool {
+        apiKey == .produce || apiKey == .fetch
     }
 
     private func encode(_ reply: ApiReply, apiKey: ApiKey, version: Int16, correlationId: Int32) throws -> FramePayload? {

@@ -14,6 +14,11 @@ public protocol FrameService: Sendable {
 /// runs in its own task. They start in request order, and their responses are written in
 /// request order whatever order they finish in. A handler that needs Kafka's one-at-a-time
 /// processing for some requests (appends of one producer) must serialise those itself.
+///
+/// With `ServerConfiguration.runsHandlersOnIOThread` the calls run on the connection's I/O
+/// thread, as do the default actors they call into: a handler must not block there (file
+/// I/O, `fsync`), or it stalls every connection sharing the thread; work that may block
+/// should run with another executor preference (`withTaskExecutorPreference`).
 public protocol ConnectionHandler: Sendable {
     /// The response to `request` (a frame without its length prefix), or nil when the request
     /// gets none (Produce with acks=0); its place in the response order is released either way.

@@ -18,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     /// How long a graceful shutdown waits for in-flight requests to be answered before it
     /// closes their connections anyway.
     public var shutdownDrainTimeout: Duration
+    /// Whether each connection's task, handler included, runs on the thread that does the
+    /// connection's socket I/O, where the transport has one (the NIO event loop), instead of
+    /// Swift's shared cooperative pool. It saves the thread wake-ups of handing every request
+    /// and response between the two; handlers must then never block (`ConnectionHandler`).
+    public var runsHandlersOnIOThread: Bool
     /// Where the server reports connection events and per-connection errors.
     public var log: @Sendable (TransportEvent) -> Void
     /// Answers ZooKeeper's four-letter words (`ruok`, `srvr`, `mntr`, …), which monitoring tools
@@ -35,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         connectionsMax: Int = Limits.connectionsPerListenerMax,
         idleTimeout: Duration? = .seconds(600),
         shutdownDrainTimeout: Duration = .seconds(30),
+        runsHandlersOnIOThread: Bool = false,
         log: @escaping @Sendable (TransportEvent) -> Void = { _ in },
         fourLetterWords: (@Sendable (String) -> String?)? = nil
     ) {
@@ -46,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         self.connectionsMax = connectionsMax
         self.idleTimeout = idleTimeout
         self.shutdownDrainTimeout = shutdownDrainTimeout
+        self.runsHandlersOnIOThread = runsHandlersOnIOThread
         self.log = log
         self.fourLetterWords = fourLetterWords
     }

@@ -43,7 +43,10 @@ final class NIOFrameServer: FrameServer {
         }
         await withDiscardingTaskGroup { group in
             while let child = await accepted.next() {
-                group.addTask { await self.serve(child) }
+                // The connection's task, its children and the default actors they call run
+                // on the connection's event loop when asked (see `EventLoopTaskExecutor`).
+                let executor = configuration.runsHandlersOnIOThread ? EventLoopTaskExecutor(child.channel.channel.eventLoop) : nil
+                group.addTask(executorPreference: executor) { await self.serve(child) }
             }
             listener.close(promise: nil)
             // Cancelled or shut down: connections accepted but never taken are closed here.

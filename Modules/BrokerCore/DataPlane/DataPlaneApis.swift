@@ -66,6 +66,17 @@ public struct DataPlaneApis: ApiComponent {
         return replica
     }
 
+    /// The hosted replica of `partition`, leader or not, or UNKNOWN_TOPIC_OR_PARTITION /
+    /// NOT_LEADER_OR_FOLLOWER as `leader(of:)` answers when there is none; the caller checks
+    /// leadership in its own call on the replica.
+    func hosted(_ partition: TopicPartition) throws(PartitionError) -> HostedPartition {
+        guard let replica = replicas.partition(partition) else {
+            if metadata.current.assignment(of: partition) == nil { throw .unknownTopicOrPartition(partition) }
+            throw .notLeaderOrFollower(partition)
+        }
+        return replica
+    }
+
     /// Logs an error Kafka reports as UNKNOWN_SERVER_ERROR or KAFKA_STORAGE_ERROR, which mean
     /// something broke here rather than that the client asked for something wrong.
     func logIfServerSide(_ error: PartitionError, api: String) {

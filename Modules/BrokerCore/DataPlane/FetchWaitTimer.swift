@@ -1,60 +1,55 @@
 import Synchronization
 
-/// Ends the waits of parked fetches at their deadlines, with one timer task for the whole
-/// broker instead of a sleeping task per fetch (Kafka's purgatory plays this role).
+/// Ends the waits of parked fetches at their deadlines, with one timer for the whole broker
+/// instead of a sleeping task per fetch (Kafka's purgatory plays this role).
 ///
-/// A sleeping task per fetch costs a task group, a timer registration and its cancellation on
-/// every Fetch that parks, and profiles of a consumer at 20k records/s showed that machinery
-/// among the top costs. Here a parked fetch adds its signal with a deadline; the timer task
-/// wakes every `tick` while any fetch is parked (and sleeps on a signal while none is), and
-/// fires the signals whose deadline has passed. A wait therefore ends up to one tick late,
-/// as Kafka's timing wheel ends it up to one of its ticks late.
+/// A sleeping task per fetch costs a task, a timer registration and its cancellation on every
+/// Fetch that parks. Here a parked fetch adds its signal with a deadline, and one sleeper
+/// task sleeps to the earliest deadline known when it was armed, fires the signals that are
+/// due and sleeps again to the next one; it ends when nothing is parked.
+///
+/// Most parked fetches are woken by data long before their deadline and remove themselves,
+/// so the sleeper usually wakes to find nothing due; it still only wakes about once per wait
+/// time, where ticking at a fixed short interval (the previous design) woke hundreds of times
+/// a second whenever a consumer was parked. A new deadline earlier than the armed one (a
+/// fetch with a shorter wait) replaces the sleeper.
 final class FetchWaitTimer: Sendable {
+    private struct Parked {
+        var deadline: ContinuousClock.Instant
+        var signal: AsyncSignal
+    }
+
     private struct State {
-        var parked: [ObjectIdentifier: (deadline: ContinuousClock.Instant, signal: AsyncSignal)] = [:]
-        var idle: AsyncSignal?
+        var parked: [ObjectIdentifier: Parked] = [:]
+        /// The deadline the live sleeper sleeps to, if one runs.
+        var armed: ContinuousClock.Instant?
+        /// Which sleeper is the live one; a replaced sleeper sees a newer number and ends.
+        var generation: UInt64 = 0
+        var sleeper: Task<Void, Never>?
     }
 
-    // The mutex guards the parked table and the idle signal; signals fire outside it.
+    // The mutex guards the state; signals fire outside it.
     private let state = Mutex(State())
-    private let tick: Duration
-    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    /// A timer that checks deadlines every `tick` while fetches are parked.
-    init(tick: Duration = .milliseconds(2)) {
-        self.tick = tick
-        let tick = self.tick
-        // The task holds the timer only between waits, so dropping the timer ends the task.
-        let runner = Task { [weak self] in
-            while !Task.isCancelled {
-                let idle: AsyncSignal?
-                do {
-                    guard let timer = self else { return }
-                    idle = timer.idleSignal()
-                }
-                if let idle {
-                    await idle.wait()
-                    continue
-                }
-                try? await Task.sleep(for: tick)
-                self?.fireDue()
-            }
-        }
-        task.withLock { $0 = runner }
-    }
+    /// A timer with nothing parked.
+    init() {}
 
     deinit {
-        task.withLock { $0?.cancel() }
+        state.withLock { $0.sleeper?.cancel() }
     }
 
     /// Fires `signal` at `deadline` unless it is removed first.
     func add(_ signal: AsyncSignal, deadline: ContinuousClock.Instant) {
-        let idle: AsyncSignal? = state.withLock { state in
-            state.parked[ObjectIdentifier(signal)] = (deadline, signal)
-            defer { state.idle = nil }
-            return state.idle
+        let replaced: Task<Void, Never>? = state.withLock { state in
+            state.parked[ObjectIdentifier(signal)] = Parked(deadline: deadline, signal: signal)
+            if let armed = state.armed, armed <= deadline { return nil }
+            state.generation &+= 1
+            state.armed = deadline
+            let previous = state.sleeper
+            state.sleeper = startSleeper(until: deadline, generation: state.generation)
+            return previous
         }
-        idle?.fire()
+        replaced?.cancel()
     }
 
     /// Forgets `signal`.
@@ -62,23 +57,48 @@ final class FetchWaitTimer: Sendable {
         _ = state.withLock { $0.parked.removeValue(forKey: ObjectIdentifier(signal)) }
     }
 
-    /// A signal to sleep on while no fetch is parked, or nil when some is.
-    private func idleSignal() -> AsyncSignal? {
-        state.withLock { state in
-            guard state.parked.isEmpty else { return nil }
-            let signal = AsyncSignal()
-            state.idle = signal
-            return signal
+    /// How many fetches are parked (tests).
+    var parkedCount: Int {
+        state.withLock { $0.parked.count }
+    }
+
+    // The task holds the timer weakly, so dropping the timer ends it at its next wake.
+    private func startSleeper(until first: ContinuousClock.Instant, generation: UInt64) -> Task<Void, Never> {
+        Task { [weak self] in
+            var deadline = first
+            while true {
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                } catch {
+                    return
+                }
+                guard let next = self?.fireDue(generation: generation) else { return }
+                deadline = next
+            }
         }
     }
 
-    private func fireDue() {
+    /// Fires what is due and returns the next deadline to sleep to, or nil when this sleeper
+    /// should end (nothing left, or it has been replaced).
+    private func fireDue(generation: UInt64) -> ContinuousClock.Instant? {
         let now = ContinuousClock.now
-        let due: [AsyncSignal] = state.withLock { state in
-            let expired = state.parked.filter { $0.value.deadline <= now }
-            for key in expired.keys { state.parked[key] = nil }
-            return expired.values.map(\.signal)
+        let (due, next): ([AsyncSignal], ContinuousClock.Instant?) = state.withLock { state in
+            guard state.generation == generation else { return ([], nil) }
+            var due: [ObjectIdentifier] = []
+            var next: ContinuousClock.Instant?
+            for (key, parked) in state.parked {
+                if parked.deadline <= now {
+                    due.append(key)
+                } else if next.map({ parked.deadline < $0 }) ?? true {
+                    next = parked.deadline
+                }
+            }
+            let signals = due.compactMap { state.parked.removeValue(forKey: $0)?.signal }
+            state.armed = next
+            if next == nil { state.sleeper = nil }
+            return (signals, next)
         }
         for signal in due { signal.fire() }
+        return next
     }
 }

@@ -72,6 +72,7 @@ public actor ReplicaManager {
         for (partition, replica) in hosted where wanted[partition] == nil {
             await remove(partition, replica: replica)
         }
+        var opening: [TopicPartition: Hosting] = [:]
         for (partition, (topic, assignment)) in wanted {
             let settings = settingsResolver(metadata, topic.name)
             if let replica = hosted[partition] {
@@ -82,8 +83,9 @@ public actor ReplicaManager {
                 // Deleted and recreated under the same name while we missed the gap.
                 await remove(partition, replica: replica)
             }
-            await host(partition, topic: topic, assignment: assignment, settings: settings)
+            opening[partition] = Hosting(topic: topic, assignment: assignment, settings: settings)
         }
+        await host(opening)
         if !strayLogsChecked {
             strayLogsChecked = true
             await removeStrayLogs(keeping: Set(wanted.keys))
@@ -91,14 +93,33 @@ public actor ReplicaManager {
         table.replace(with: hosted)
     }
 
-    private func host(_ partition: TopicPartition, topic: TopicMetadata, assignment: PartitionAssignment, settings: TopicSettings) async {
-        let log: any PartitionLog
-        do {
-            log = try await logStore.openLog(partition, config: settings.log)
-        } catch {
-            logger.error("cannot open partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
-            return
+    /// What hosting a partition needs besides its log.
+    private struct Hosting {
+        var topic: TopicMetadata
+        var assignment: PartitionAssignment
+        var settings: TopicSettings
+    }
+
+    /// Opens the logs of the partitions newly assigned here all in one call to the store,
+    /// which opens several at once (a broker restarting after a crash recovers each log it
+    /// holds, and thousands of those one at a time take long), then hosts each one.
+    private func host(_ opening: [TopicPartition: Hosting]) async {
+        guard !opening.isEmpty else { return }
+        let logs = await logStore.openLogs(opening.mapValues(\.settings.log))
+        for (partition, hosting) in opening {
+            switch logs[partition] {
+            case .success(let log):
+                await host(partition, log: log, topic: hosting.topic, assignment: hosting.assignment, settings: hosting.settings)
+            case .failure(let error):
+                logger.error("cannot open partition log", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            case nil:
+                logger.error("cannot open partition log", metadata: ["partition": "\(partition)", "error": "the store did not open it"])
+            }
         }
+    }
+
+    private func host(_ partition: TopicPartition, log: any PartitionLog, topic: TopicMetadata, assignment: PartitionAssignment,
+                      settings: TopicSettings) async {
         let replica = await HostedPartition(
             partition: partition, topicId: topic.id, log: log, settings: settings, assignment: assignment, nodeId: nodeId,
             clock: clock, producerIdExpiration: producerIdExpiration)

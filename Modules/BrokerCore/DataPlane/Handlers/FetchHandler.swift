@@ -115,25 +115,19 @@ struct FetchHandler {
                       signal: AsyncSignal) async -> (FetchResponse.Topic.Partition, [LogSlice], HostedPartition?) {
         let index = item.partition.partition
         do throws(PartitionError) {
-            let replica = try await apis.leader(of: item.partition)
-            try await replica.validate(currentLeaderEpoch: item.request.currentLeaderEpoch)
-            await replica.watch(signal)
-            let highWatermark = await replica.highWatermark
-            let lastStableOffset = await replica.lastStableOffset
+            let replica = try apis.hosted(item.partition)
             let maxBytes = max(0, min(Int(item.request.partitionMaxBytes), budget))
-            let result = try await replica.read(fetchOffset: item.request.fetchOffset, maxBytes: maxBytes,
-                                                maxOffset: readCommitted ? lastStableOffset : highWatermark, minOneBatch: firstWithData)
-            var aborted: [FetchResponse.Topic.Partition.AbortedTransaction]?
-            if readCommitted {
-                aborted = result.slices.isEmpty ? [] : try await replica.abortedTransactions(
-                    from: item.request.fetchOffset, upTo: lastStableOffset
-                ).map { .init(producerId: $0.producerId, firstOffset: $0.firstOffset) }
+            let read = try await replica.readForFetch(
+                fetchOffset: item.request.fetchOffset, currentLeaderEpoch: item.request.currentLeaderEpoch, maxBytes: maxBytes,
+                minOneBatch: firstWithData, readCommitted: readCommitted, signal: signal)
+            let aborted = read.abortedTransactions?.map {
+                FetchResponse.Topic.Partition.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
             }
             // Records stay empty here: the encoder sends the slices from where the log keeps them.
             let answer = FetchResponse.Topic.Partition(
-                partitionIndex: index, errorCode: 0, highWatermark: highWatermark, lastStableOffset: lastStableOffset,
-                logStartOffset: result.offsets.logStartOffset, abortedTransactions: aborted, records: ByteBuffer())
-            return (answer, result.slices, replica)
+                partitionIndex: index, errorCode: 0, highWatermark: read.highWatermark, lastStableOffset: read.lastStableOffset,
+                logStartOffset: read.result.offsets.logStartOffset, abortedTransactions: aborted, records: ByteBuffer())
+            return (answer, read.result.slices, replica)
         } catch {
             if let replica = apis.replicas.partition(item.partition) { await replica.unwatch(signal) }
             apis.logIfServerSide(error, api: "Fetch")

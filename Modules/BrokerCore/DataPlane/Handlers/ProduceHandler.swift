@@ -49,12 +49,13 @@ struct ProduceHandler {
 
     private func produce(_ records: ByteBuffer?, to partition: TopicPartition, acks: Int16) async -> ProduceResponse.Topic.Partition {
         let replica: HostedPartition
+        let settings: TopicSettings
         do {
-            replica = try await apis.leader(of: partition)
+            replica = try apis.hosted(partition)
+            settings = try await replica.settingsAsLeader()
         } catch {
             return failure(partition.partition, error.kafkaErrorCode, nil)
         }
-        let settings = await replica.settings
         let now = apis.clock.wallClockMilliseconds
         let batches: ProducedBatches
         do {
