@@ -60,6 +60,7 @@ func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<Lo
         }
         if steps.contains(.flush) { lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends) }
         if steps.contains(.append) { lines += try await measureAppendsOnly(directory: directory + "/append", pool: pool, appends: appends) }
+        if steps.contains(.produce) { lines += try await measureProducePath(directory: directory + "/produce", pool: pool, appends: appends) }
         if steps.contains(.flush8) { lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends)) }
         if steps.contains(.fsync) { lines += try await measureFsync(directory: directory, pool: pool, appends: appends) }
         if steps.contains(.recovery) {
@@ -81,6 +82,9 @@ enum LogStoreBenchStep: String, CaseIterable {
     case flush
     /// Only the appends of `flush` (for profiling them).
     case append
+    /// Only the appends as the broker makes them (store executor, CRCs checked by the
+    /// caller), with the process's CPU time: short enough to alternate with `dd`.
+    case produce
     /// The flush policy over 8 partitions appending in parallel.
     case flush8
     /// fsync before acknowledge, 8 appenders and 1.
@@ -180,6 +184,34 @@ private func measureAppendsOnly(directory: String, pool: [LogBenchBatch], append
         try FileManager.default.removeItem(atPath: directory)
     }
     return lines
+}
+
+/// Appends under the flush policy as the broker's produce path does (from a task preferring
+/// the store's executor, CRCs vouched for), then flush(); reports the process's CPU time
+/// too, which a loaded machine moves less than the elapsed time.
+private func measureProducePath(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    let store = try SegmentedLogStore(directory: directory)
+    let log = try await store.openLog(benchPartition, config: LogConfig())
+    let bytes = Int64(appends * pool[0].bytes.readableBytes)
+    let cpuBefore = processCPUSeconds()
+    let start = ContinuousClock.now
+    try await withTaskExecutorPreference(store.preferredTaskExecutor) {
+        try await appendBatches(log, pool: pool, first: 0, count: appends, validation: .crcVerifiedByCaller)
+    }
+    try await log.flush()
+    let line = rateLine("append as produce path, + flush()", bytes: bytes, since: start)
+        + "  (CPU \(formatSeconds(processCPUSeconds() - cpuBefore)))"
+    try await store.close()
+    try FileManager.default.removeItem(atPath: directory)
+    return [line]
+}
+
+/// User plus system CPU time of the whole process so far.
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Appends and reads back under the flush policy, and drops the store unclosed (its

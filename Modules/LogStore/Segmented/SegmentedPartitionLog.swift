@@ -57,8 +57,9 @@ actor SegmentedPartitionLog: PartitionLog {
     var readAheadMark = ReadAheadMark()
     /// The aborted-transaction index, once read; see `+Transactions`.
     var abortedTransactionIndex: AbortedTransactionIndex?
-    // A reused encode buffer, so appends do not allocate once warmed up.
+    // Reused buffers, so appends do not allocate once warmed up.
     var headerScratch = ByteBuffer()
+    var stampedHeaders: [UInt8] = []
 
     init(partition: TopicPartition, directory: String, config: LogConfig, context: StoreContext) {
         self.partition = partition
@@ -132,8 +133,8 @@ actor SegmentedPartitionLog: PartitionLog {
             throw .invalidBatch("offsets \(summary.firstOffset)...\(summary.lastOffset) span more than a segment can index")
         }
         let position = segment.size
-        try write(batches, to: segment, at: position)
-        try index(batches, in: segment, at: position)
+        try write(batches, stamp: summary.headerStamp, to: segment, at: position)
+        try index(batches, stamp: summary.headerStamp, in: segment, at: position)
         segment.size += Int64(summary.byteCount)
         // Appended bytes were CRC-checked on the way in, here or by the caller.
         segment.noteVerified(at: position, upTo: segment.size)
@@ -141,7 +142,7 @@ actor SegmentedPartitionLog: PartitionLog {
         segment.firstAppendWallClock = segment.firstAppendWallClock ?? now
         segment.lastModifiedWallClock = now
         logEndOffset = summary.lastOffset + 1
-        try learnEpochs(from: batches)
+        try learnEpochs(from: batches, stamp: summary.headerStamp)
         durability.appendedBytes += UInt64(summary.byteCount)
         durability.appendedRecords += summary.recordCount
         writeBehindIfDue()
@@ -171,13 +172,18 @@ actor SegmentedPartitionLog: PartitionLog {
     /// as 8 MiB here, with a quarter of the fsyncs.
     static let writeBehindBytes: UInt64 = 32 << 20
 
-    /// One pwrite of the whole request's bytes; a failed write is cut back off the file so
-    /// the next append does not follow garbage.
-    private func write(_ batches: ByteBuffer, to segment: DiskSegment, at position: Int64) throws(LogStoreError) {
+    /// Writes the request's bytes (stamped as `stamp` says; see `+Write`); a failed write
+    /// is cut back off the file so the next append does not follow garbage.
+    private func write(_ batches: ByteBuffer, stamp: HeaderStamp?, to segment: DiskSegment, at position: Int64) throws(LogStoreError) {
         let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
         filesWritten = true
-        let result = batches.withUnsafeReadableBytes { raw in
-            Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: position, path: handle.path) }
+        let result: Result<Void, LogStoreError>
+        if let stamp {
+            result = writeStamped(batches, stamp: stamp, to: handle, at: position)
+        } else {
+            result = batches.withUnsafeReadableBytes { raw in
+                Result { () throws(LogStoreError) in try POSIXFile.writeAll(handle.descriptor, raw, at: position, path: handle.path) }
+            }
         }
         if case let .failure(error) = result {
             do throws(LogStoreError) {
@@ -191,10 +197,10 @@ actor SegmentedPartitionLog: PartitionLog {
 
     /// Adds index entries for the batches just written to the segment's pending entries,
     /// written out once `indexPendingBytesMax` pile up (see `writePendingIndexEntries`).
-    private func index(_ batches: ByteBuffer, in segment: DiskSegment, at start: Int64) throws(LogStoreError) {
+    private func index(_ batches: ByteBuffer, stamp: HeaderStamp?, in segment: DiskSegment, at start: Int64) throws(LogStoreError) {
         let capacity = IndexCapacity(indexBytesMax: config.indexBytesMax)
         var position = start
-        AppendStamper.forEachBatch(in: batches) { batch in
+        AppendStamper.forEachBatch(in: batches, headerStamp: stamp) { batch in
             segment.index(
                 lastOffset: batch.lastOffset, position: position, byteCount: batch.byteCount,
                 maxTimestamp: batch.maxTimestamp, intervalBytes: config.indexIntervalBytes, capacity: capacity,
@@ -248,9 +254,9 @@ actor SegmentedPartitionLog: PartitionLog {
 
     /// Kafka's append path learns leader epochs from the batches, so a follower's cache
     /// fills in as it copies the leader; producers' unstamped -1 is skipped.
-    private func learnEpochs(from batches: ByteBuffer) throws(LogStoreError) {
+    private func learnEpochs(from batches: ByteBuffer, stamp: HeaderStamp?) throws(LogStoreError) {
         var changed = false
-        AppendStamper.forEachBatch(in: batches) { batch in
+        AppendStamper.forEachBatch(in: batches, headerStamp: stamp) { batch in
             if batch.leaderEpoch >= 0 && epochs.assign(batch.leaderEpoch, startOffset: batch.baseOffset) {
                 changed = true
             }
