@@ -55,4 +55,29 @@ import TernProtocol
         #expect(await log.offsets().logEndOffset == 0)
         #expect(try fixture.bytes(segmentName(0, ".log")).isEmpty)
     }
+
+    /// More batches in one append than one pwritev takes, so the stamped headers go out in
+    /// several calls; every batch must land at its place with its own offset and the epoch.
+    @Test func append_manyBatchesAsLeader_areStampedInPlaceOnDisk() async throws {
+        let fixture = try SegmentedFixture()
+        let log = try await fixture.store.openLog(testPartition, config: LogConfig())
+        let count = SegmentedPartitionLog.stampedBatchesPerWrite + 88
+        var request = ByteBuffer()
+        for index in 0..<count {
+            var batch = try makeBatch(count: 1 + index % 3, prefix: "b\(index)")
+            request.writeBuffer(&batch)
+        }
+        let info = try await log.append(LogAppend(batches: request, origin: .leader(epoch: 9, logAppendTime: nil)))
+        let batches = try await log.readBatches(from: 0)
+        #expect(batches.count == count)
+        #expect(info.lastOffset == Int64(batches.reduce(0) { $0 + $1.records.count }) - 1)
+        var next: Int64 = 0
+        for batch in batches {
+            #expect(batch.baseOffset == next && batch.partitionLeaderEpoch == 9)
+            next += Int64(batch.records.count)
+        }
+        #expect(try await log.readValues(from: next - 1).last?.1 == "b\(count - 1)-\((count - 1) % 3)")
+        // The request's own bytes are left as the producer sent them.
+        #expect(request.getInteger(at: request.readerIndex, as: Int64.self) == 0)
+    }
 }
