@@ -59,8 +59,9 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// The current bounds of the log.
     func offsets() async -> LogOffsets
 
-    /// Appends one or more whole v2 batches (their headers and CRCs already validated by the
-    /// caller) and returns once they are as durable as the config's `durability` asks.
+    /// Appends one or more whole v2 batches and returns once they are as durable as the
+    /// config's `durability` asks. The log checks each batch's framing, and its CRC unless
+    /// the append's `validation` says the caller already did (`.crcVerifiedByCaller`).
     func append(_ batches: LogAppend) async throws(LogStoreError) -> LogAppendInfo
 
     /// Reads whole batches from the one containing `fetchOffset`.

@@ -16,10 +16,12 @@ public struct LogOffsets: Hashable, Sendable {
 
 /// Batches to append and how their offsets are set.
 public struct LogAppend: Sendable {
-    /// One or more whole v2 batches, back to back, validated by the caller.
+    /// One or more whole v2 batches, back to back, as the producer (or leader) sent them.
     public var batches: ByteBuffer
     /// How offsets, epochs and timestamps are stamped.
     public var origin: Origin
+    /// What the log checks of the batches before writing them.
+    public var validation: Validation
 
     /// Who is appending.
     public enum Origin: Hashable, Sendable {
@@ -33,10 +35,25 @@ public struct LogAppend: Sendable {
         case replica
     }
 
-    /// Creates an append.
-    public init(batches: ByteBuffer, origin: Origin) {
+    /// How much of each batch the log verifies. The framing (lengths, offset deltas,
+    /// replica offsets) is always checked, as it costs a few header reads per batch and a
+    /// wrong length would misplace every later batch; the CRC pass over every byte is the
+    /// part a caller that already ran it can waive.
+    public enum Validation: Hashable, Sendable {
+        /// Framing and each batch's CRC32C: the default, for callers that checked nothing.
+        case full
+        /// Framing only. The caller has verified every batch's CRC over exactly these bytes
+        /// (a produce handler validating the request, a follower checking what it fetched),
+        /// so the log does not compute it again; the log then serves those bytes as
+        /// verified, so a false claim stores and serves a corrupt batch.
+        case crcVerifiedByCaller
+    }
+
+    /// Creates an append; `validation` defaults to checking every batch's CRC.
+    public init(batches: ByteBuffer, origin: Origin, validation: Validation = .full) {
         self.batches = batches
         self.origin = origin
+        self.validation = validation
     }
 }
 

@@ -154,8 +154,9 @@ import TernProtocol
         for index in 0..<10 {
             try await log.appendAsLeader(makeBatch(count: 1, baseTimestamp: fixture.clock.wallClockMilliseconds + Int64(index)))
         }
-        let index = try fixture.bytes(segmentName(0, ".index"))
         try await fixture.store.close()
+        let index = try fixture.bytes(segmentName(0, ".index"))
+        #expect(!index.isEmpty)
 
         let store = try fixture.restarted()
         let again = try await store.openLog(testPartition, config: config)

@@ -5,7 +5,8 @@
 //    each; VmRSS growth and open descriptors are read from /proc/self; then close, a clean
 //    reopen, a close with nothing appended, and a reopen after a crash are timed.
 // 2. Baseline: `gigabytes` GiB written as 16 KiB pwrites and one final fdatasync, the same
-//    pattern as `dd bs=16k conv=fdatasync`.
+//    pattern as `dd bs=16k conv=fdatasync`; and with an fdatasync after every 8 writes, the
+//    pattern of 8 appenders sharing fsyncs.
 // 3. The same volume appended as ~16 KiB batches of 100-byte records, one batch per append
 //    as producers send them: with the default flush policy (one appender; page cache, then
 //    one flush(); and spread over 8 partitions appending in parallel), and with
@@ -53,9 +54,13 @@ func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<Lo
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if steps.contains(.partitions) { lines += try await measurePartitions(directory: directory + "/partitions") }
-        if steps.contains(.raw) { lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes)) }
+        if steps.contains(.raw) {
+            lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes))
+            lines.append(try measureRawWrites(path: directory + "/raw.bin", blocks: appends, blockBytes: batchBytes, syncEvery: 8))
+        }
         if steps.contains(.flush) { lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends) }
         if steps.contains(.append) { lines += try await measureAppendsOnly(directory: directory + "/append", pool: pool, appends: appends) }
+        if steps.contains(.produce) { lines += try await measureProducePath(directory: directory + "/produce", pool: pool, appends: appends) }
         if steps.contains(.flush8) { lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends)) }
         if steps.contains(.fsync) { lines += try await measureFsync(directory: directory, pool: pool, appends: appends) }
         if steps.contains(.recovery) {
@@ -71,12 +76,15 @@ func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<Lo
 enum LogStoreBenchStep: String, CaseIterable {
     /// 10,000 small partitions: create, close, clean and crashed reopen, memory.
     case partitions
-    /// The raw-disk baseline: 16 KiB pwrites and one fdatasync.
+    /// The raw-disk baselines: 16 KiB pwrites and one fdatasync, and one every 8 writes.
     case raw
     /// One partition under the flush policy: append, read back warm and cold, recovery.
     case flush
     /// Only the appends of `flush` (for profiling them).
     case append
+    /// Only the appends as the broker makes them (store executor, CRCs checked by the
+    /// caller), with the process's CPU time: short enough to alternate with `dd`.
+    case produce
     /// The flush policy over 8 partitions appending in parallel.
     case flush8
     /// fsync before acknowledge, 8 appenders and 1.
@@ -116,14 +124,17 @@ private func makeLogBenchBatches(count: Int) -> [LogBenchBatch] {
 }
 
 /// Appends `count` batches from the pool as leader, starting at pool entry `first`.
-private func appendBatches(_ log: any PartitionLog, pool: [LogBenchBatch], first: Int, count: Int) async throws {
+private func appendBatches(
+    _ log: any PartitionLog, pool: [LogBenchBatch], first: Int, count: Int, validation: LogAppend.Validation = .full
+) async throws {
     for index in 0..<count {
         let batch = pool[(first + index) % pool.count].bytes
-        _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil)))
+        _ = try await log.append(LogAppend(batches: batch, origin: .leader(epoch: 0, logAppendTime: nil), validation: validation))
     }
 }
 
-private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, keep: Bool = false) throws -> String {
+/// `blocks` pwrites of `blockBytes`, then one fdatasync, or one after every `syncEvery`.
+private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, syncEvery: Int? = nil, keep: Bool = false) throws -> String {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw BenchFailure("open \(path): errno \(errno)") }
     defer {
@@ -135,9 +146,13 @@ private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, keep: 
     for index in 0..<blocks {
         let written = block.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, blockBytes, off_t(index) * off_t(blockBytes)) }
         guard written == blockBytes else { throw BenchFailure("pwrite \(path): errno \(errno)") }
+        if let syncEvery, (index + 1) % syncEvery == 0, fdatasync(descriptor) != 0 {
+            throw BenchFailure("fdatasync \(path): errno \(errno)")
+        }
     }
     guard fdatasync(descriptor) == 0 else { throw BenchFailure("fdatasync \(path): errno \(errno)") }
-    return rateLine("raw pwrite 16 KiB + fdatasync", bytes: Int64(blocks * blockBytes), since: start)
+    let label = syncEvery.map { "raw pwrite 16 KiB, fdatasync every \($0)" } ?? "raw pwrite 16 KiB + fdatasync"
+    return rateLine(label, bytes: Int64(blocks * blockBytes), since: start)
 }
 
 private func measureFlushPolicy(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
@@ -148,17 +163,19 @@ private func measureFlushPolicy(directory: String, pool: [LogBenchBatch], append
 }
 
 /// Appends under the flush policy, then flush(), closes and deletes the log: once from the
-/// cooperative pool (as `flush` does), once from a task preferring the store's I/O threads.
+/// cooperative pool (as `flush` does), once from a task preferring the store's I/O threads,
+/// and once more that way with the CRCs vouched for by the caller, as the broker's produce
+/// path (which has checked them) appends.
 private func measureAppendsOnly(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
     var lines: [String] = []
-    for preferStore in [false, true] {
+    for (preferStore, validation) in [(false, LogAppend.Validation.full), (true, .full), (true, .crcVerifiedByCaller)] {
         let store = try SegmentedLogStore(directory: directory)
         let log = try await store.openLog(benchPartition, config: LogConfig())
         let bytes = Int64(appends * pool[0].bytes.readableBytes)
-        let suffix = preferStore ? ", store executor" : ""
+        let suffix = (preferStore ? ", store executor" : "") + (validation == .full ? "" : ", CRC checked by caller")
         let start = ContinuousClock.now
         try await withTaskExecutorPreference(preferStore ? store.preferredTaskExecutor : nil) {
-            try await appendBatches(log, pool: pool, first: 0, count: appends)
+            try await appendBatches(log, pool: pool, first: 0, count: appends, validation: validation)
         }
         lines.append(rateLine("append, flush policy (page cache)\(suffix)", bytes: bytes, since: start))
         try await log.flush()
@@ -167,6 +184,34 @@ private func measureAppendsOnly(directory: String, pool: [LogBenchBatch], append
         try FileManager.default.removeItem(atPath: directory)
     }
     return lines
+}
+
+/// Appends under the flush policy as the broker's produce path does (from a task preferring
+/// the store's executor, CRCs vouched for), then flush(); reports the process's CPU time
+/// too, which a loaded machine moves less than the elapsed time.
+private func measureProducePath(directory: String, pool: [LogBenchBatch], appends: Int) async throws -> [String] {
+    let store = try SegmentedLogStore(directory: directory)
+    let log = try await store.openLog(benchPartition, config: LogConfig())
+    let bytes = Int64(appends * pool[0].bytes.readableBytes)
+    let cpuBefore = processCPUSeconds()
+    let start = ContinuousClock.now
+    try await withTaskExecutorPreference(store.preferredTaskExecutor) {
+        try await appendBatches(log, pool: pool, first: 0, count: appends, validation: .crcVerifiedByCaller)
+    }
+    try await log.flush()
+    let line = rateLine("append as produce path, + flush()", bytes: bytes, since: start)
+        + "  (CPU \(formatSeconds(processCPUSeconds() - cpuBefore)))"
+    try await store.close()
+    try FileManager.default.removeItem(atPath: directory)
+    return [line]
+}
+
+/// User plus system CPU time of the whole process so far.
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Appends and reads back under the flush policy, and drops the store unclosed (its
@@ -274,7 +319,9 @@ private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int
 private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int, preferStore: Bool) async throws -> [String] {
     var config = LogConfig()
     config.durability = .fsyncBeforeAcknowledge
-    let suffix = preferStore ? ", store executor" : ""
+    // From the store's executor, as the broker will append: with the CRCs it checked.
+    let validation = preferStore ? LogAppend.Validation.crcVerifiedByCaller : .full
+    let suffix = preferStore ? ", store executor, CRC checked by caller" : ""
     let store = try SegmentedLogStore(directory: directory + "/fsync")
     let log = try await store.openLog(benchPartition, config: config)
     let appenders = 8
@@ -283,7 +330,7 @@ private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int
         for appender in 0..<appenders {
             let share = appends / appenders + (appender < appends % appenders ? 1 : 0)
             group.addTask(executorPreference: preferStore ? store.preferredTaskExecutor : nil) {
-                try await appendBatches(log, pool: pool, first: appender, count: share)
+                try await appendBatches(log, pool: pool, first: appender, count: share, validation: validation)
             }
         }
         try await group.waitForAll()
@@ -298,7 +345,7 @@ private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int
     var soloAppends = 0
     try await withTaskExecutorPreference(preferStore ? soloStore.preferredTaskExecutor : nil) {
         while soloAppends < appends, ContinuousClock.now - soloStart < fsyncSoloDuration {
-            try await appendBatches(solo, pool: pool, first: soloAppends, count: 1)
+            try await appendBatches(solo, pool: pool, first: soloAppends, count: 1, validation: validation)
             soloAppends += 1
         }
     }

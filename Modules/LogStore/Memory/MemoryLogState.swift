@@ -227,11 +227,13 @@ struct MemoryLogState: Sendable {
         return logStartOffset
     }
 
-    /// Moves the log start up and trims the leader-epoch cache to match.
+    /// Moves the log start up and trims the leader-epoch cache and the aborted-transaction
+    /// index to match.
     mutating func raiseLogStartOffset(to offset: Int64) {
         guard offset > logStartOffset else { return }
         logStartOffset = offset
         epochs.truncate(fromStart: offset)
+        abortedTransactions.removeBefore(offset)
     }
 
     /// Deletes the oldest segment, which must be sealed; the log then starts at the next one.

@@ -124,6 +124,10 @@ final class DiskSegment {
     var bytesSinceIndexEntry = 0
     /// The offset index, while the segment is active.
     var memoryIndex: [OffsetIndexEntry]?
+    /// Encoded index entries not yet written to the index files (counted in
+    /// `offsetIndexCount` and `timeIndexCount` already); see `writePendingIndexEntries`.
+    var pendingOffsetEntries = ByteBuffer()
+    var pendingTimeEntries = ByteBuffer()
     /// Whether a sealed segment's index files have been checked entry by entry.
     var indexesVerified = false
     /// Damaged positions already reported, so a corrupt region logs once, not per fetch.

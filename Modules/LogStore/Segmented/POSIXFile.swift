@@ -29,6 +29,33 @@ enum POSIXFile {
         }
     }
 
+    /// Writes the `vectors` back to back at `offset` with pwritev, finishing a short write
+    /// with pwrite; `vectors.count` must not exceed `IOV_MAX`. Each vector's memory must
+    /// stay valid for the call.
+    static func writeAll(_ descriptor: Int32, vectors: UnsafeBufferPointer<iovec>, at offset: Int64, path: String) throws(LogStoreError) {
+        guard let base = vectors.baseAddress else { return }
+        let total = vectors.reduce(0) { $0 + $1.iov_len }
+        var written: Int
+        repeat {
+            written = pwritev(descriptor, base, Int32(vectors.count), off_t(offset))
+        } while written < 0 && errno == EINTR
+        if written < 0 { throw .io(operation: "pwritev", path: path, errno: errno) }
+        guard written < total else { return }
+        // A short write (a full disk, a signal): the rest one vector at a time.
+        var position = offset
+        var skip = written
+        for vector in vectors {
+            defer { position += Int64(vector.iov_len) }
+            guard skip < vector.iov_len, let start = vector.iov_base else {
+                skip -= min(skip, vector.iov_len)
+                continue
+            }
+            let rest = UnsafeRawBufferPointer(start: start + skip, count: vector.iov_len - skip)
+            try writeAll(descriptor, rest, at: position + Int64(skip), path: path)
+            skip = 0
+        }
+    }
+
     /// Reads into `buffer` from `offset` until it is full or the file ends; returns the count.
     static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
         guard let base = buffer.baseAddress else { return 0 }

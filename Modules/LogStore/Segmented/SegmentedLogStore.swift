@@ -30,11 +30,17 @@ import TernProtocol
 /// periodically (every second, say).
 ///
 /// **Recovery.** `close()` writes a clean-shutdown marker (`.clean-shutdown`) and `init`
-/// removes it. A log opened without the marker scans its active segment with CRCs, cuts a
-/// torn or corrupt tail, and rebuilds that segment's indexes; any missing or damaged index
-/// of another segment is rebuilt from its log. Damage found later in a sealed segment fails
-/// reads of that region with `.corruptLog` (KAFKA_STORAGE_ERROR) and is reported on
-/// standard error; the rest of the log and other partitions keep working.
+/// removes it. Recovery is owed per partition: after a crash every partition directory owes
+/// it until a run opens that log, and a clean shutdown records the ones still owing in
+/// `.recovery-pending` (see `RecoveryPendingFile`), so a partition a later run never opened
+/// is still recovered whenever it is opened. Recovering a log scans with CRCs its active
+/// segment and every sealed segment holding offsets at or above its recovery point (the
+/// offsets below it were fsynced; see `+RecoveryPoint`), cuts the log at the first torn or
+/// corrupt batch (deleting any later segments), and rebuilds the scanned segments' indexes;
+/// any missing or damaged index of another segment is rebuilt from its log. Damage found
+/// later in a segment below the recovery point fails reads of that region with
+/// `.corruptLog` (KAFKA_STORAGE_ERROR) and is reported on standard error; the rest of the
+/// log and other partitions keep working.
 ///
 /// **Open files.** Segment files are opened lazily and at most `openFilesMax` descriptors
 /// stay cached across the whole store (least recently used closed first). A read result
@@ -43,7 +49,8 @@ public final class SegmentedLogStore: LogStore {
     /// The directory holding every partition directory.
     public let directory: String
     let context: StoreContext
-    /// Whether the previous run ended without `close()`, so logs must be recovered.
+    /// Whether the previous run ended without `close()`, so every partition directory
+    /// owes recovery.
     let recovering: Bool
     /// How many logs `openLogs` and `close` work on at once.
     let logTasksMax: Int
@@ -52,6 +59,8 @@ public final class SegmentedLogStore: LogStore {
     private struct State {
         var logs: [TopicPartition: SegmentedPartitionLog] = [:]
         var closed = false
+        /// The partition directories that owe crash recovery (see the type's comment).
+        var recoveryPending: Set<String> = []
     }
 
     // Guards the open logs; the class is Sendable because all its mutable state is here.
@@ -82,35 +91,48 @@ public final class SegmentedLogStore: LogStore {
         lock = try DirectoryLock(directory: trimmed)
         let marker = trimmed + "/" + Self.cleanShutdownMarker
         recovering = !POSIXFile.exists(marker)
-        if !recovering {
-            try POSIXFile.remove(marker)
-            try POSIXFile.syncDirectory(trimmed)
-        }
         // Finish deletions a crash interrupted after the rename.
         for name in try POSIXFile.list(trimmed) where name.hasSuffix(Self.deletedSuffix) {
             try POSIXFile.removeTree(trimmed + "/" + name)
         }
+        var recoveryPending = recovering ? nil : RecoveryPendingFile.read(in: trimmed)
+        if recoveryPending == nil { recoveryPending = try Self.partitionDirectoryNames(in: trimmed) }
+        if !recovering {
+            try POSIXFile.remove(marker)
+            try POSIXFile.syncDirectory(trimmed)
+        }
         context = StoreContext(
-            files: FileDescriptorCache(capacity: openFilesMax), clock: clock, codecs: codecs,
+            directory: trimmed, files: FileDescriptorCache(capacity: openFilesMax), clock: clock, codecs: codecs,
             reporter: StoreContext.standardError
         )
+        state.withLock { $0.recoveryPending = recoveryPending ?? [] }
     }
 
-    /// Opens the partition's log, creating its directory when absent; recovers it if the
-    /// previous run did not close the store. An open log is returned as it is, keeping its
-    /// config; a log its owner closed is replaced by a fresh one over the same files.
+    /// The names of the partition directories in `directory`.
+    private static func partitionDirectoryNames(in directory: String) throws(LogStoreError) -> Set<String> {
+        Set(try POSIXFile.list(directory).filter { name in
+            !name.hasSuffix(deletedSuffix) && partition(fromDirectoryName: name) != nil && POSIXFile.isDirectory(directory + "/" + name)
+        })
+    }
+
+    /// Opens the partition's log, creating its directory when absent; recovers it if it owes
+    /// recovery (a run that crashed since it was last recovered). An open log is returned as
+    /// it is, keeping its config; a log its owner closed is replaced by a fresh one over the
+    /// same files.
     public func openLog(_ partition: TopicPartition, config: LogConfig) async throws(LogStoreError) -> any PartitionLog {
         let name = try Self.directoryName(of: partition)
         while true {
-            let (log, existed) = try state.withLock { state throws(LogStoreError) -> (SegmentedPartitionLog, Bool) in
+            let (log, existed, recovering) = try state.withLock { state throws(LogStoreError) -> (SegmentedPartitionLog, Bool, Bool) in
                 if state.closed { throw .closed(partition) }
-                if let log = state.logs[partition] { return (log, true) }
+                let recovering = state.recoveryPending.contains(name)
+                if let log = state.logs[partition] { return (log, true, recovering) }
                 let log = SegmentedPartitionLog(partition: partition, directory: directory + "/" + name, config: config, context: context)
                 state.logs[partition] = log
-                return (log, false)
+                return (log, false, recovering)
             }
             do throws(LogStoreError) {
                 try await log.open(recovering: recovering)
+                if recovering { _ = state.withLock { $0.recoveryPending.remove(name) } }
                 return log
             } catch {
                 state.withLock { state in
@@ -147,20 +169,24 @@ public final class SegmentedLogStore: LogStore {
         let name = try Self.directoryName(of: partition)
         let log = try state.withLock { state throws(LogStoreError) -> SegmentedPartitionLog? in
             if state.closed { throw .closed(partition) }
+            // Whatever happens to the files below, none of them is to be recovered: a
+            // crash leaves them renamed for removal or gone.
+            state.recoveryPending.remove(name)
             return state.logs.removeValue(forKey: partition)
         }
         if let log { await log.closeForDeletion() }
         let path = directory + "/" + name
         let doomed = "\(path).\(context.newSegmentID())\(Self.deletedSuffix)"
-        let storeDirectory = directory
         // The rename makes the deletion atomic: a crash leaves either the log or a
         // `.deleted` directory, which the next start removes.
-        try await context.syncPool.run { () throws(LogStoreError) in
-            guard POSIXFile.isDirectory(path) else { return }
+        let renamed = try await context.syncPool.run { () throws(LogStoreError) -> Bool in
+            guard POSIXFile.isDirectory(path) else { return false }
             try POSIXFile.rename(path, to: doomed)
-            try POSIXFile.syncDirectory(storeDirectory)
-            try POSIXFile.removeTree(doomed)
+            return true
         }
+        guard renamed else { return }
+        try await context.storeDirectorySync.sync()
+        try await context.syncPool.run { () throws(LogStoreError) in try POSIXFile.removeTree(doomed) }
     }
 
     /// The partitions with a directory in the store, open or not, in order.
@@ -177,17 +203,20 @@ public final class SegmentedLogStore: LogStore {
         }
     }
 
-    /// Flushes and closes every open log, then writes the clean-shutdown marker; if a log
-    /// fails to close, the marker is not written (the next start recovers) and the error is
-    /// thrown.
+    /// Flushes and closes every open log, records the partitions still owing recovery, then
+    /// writes the clean-shutdown marker; if a log fails to close, the marker is not written
+    /// (the next start recovers every partition) and the error is thrown.
     public func close() async throws(LogStoreError) {
         defer { lock.release() }
-        let logs = state.withLock { state -> [SegmentedPartitionLog] in
-            if state.closed { return [] }
+        let closing = state.withLock { state -> (logs: [SegmentedPartitionLog], recoveryPending: Set<String>)? in
+            if state.closed { return nil }
             state.closed = true
             defer { state.logs = [:] }
-            return Array(state.logs.values)
+            return (Array(state.logs.values), state.recoveryPending)
         }
+        // Closed already: the first close wrote (or withheld) the marker.
+        guard let closing else { return }
+        let (logs, recoveryPending) = (closing.logs, closing.recoveryPending)
         // `logTasksMax` at a time: each close waits for fsyncs, and concurrent ones share
         // journal commits where one after another pay for each.
         let failures = await Self.concurrentMap(logs, width: logTasksMax, on: context.pool) { log -> LogStoreError? in
@@ -205,6 +234,8 @@ public final class SegmentedLogStore: LogStore {
         let marker = directory + "/" + Self.cleanShutdownMarker
         let directory = directory
         try await context.syncPool.run { () throws(LogStoreError) in
+            // Durable before the marker, which would otherwise vouch for those partitions.
+            try RecoveryPendingFile.write(recoveryPending, in: directory)
             let descriptor = try POSIXFile.open(marker, flags: O_WRONLY | O_CREAT | O_TRUNC)
             defer { _ = Glibc.close(descriptor) }
             try POSIXFile.sync(descriptor, path: marker)

@@ -41,6 +41,12 @@ struct DurabilityState {
     var unsyncedDirectories: [String] = []
     /// Small files (checkpoints) replaced without an fsync, synced by the next round.
     var unsyncedFiles: [String] = []
+    /// Whether the store directory has this log's new directory in it, not yet durable;
+    /// synced through the store's `DirectorySyncGroup`, which logs created together share.
+    var storeDirectoryUnsynced = false
+    /// Whether index entries were written since the last round that synced the active
+    /// segment's index files (only `close()` syncs them: a crash rebuilds them).
+    var activeIndexesUnsynced = false
     /// The fsync round a roll started in the background, awaited by `close()`.
     var backgroundSync: Task<Void, Never>?
     /// When the last fsync finished (monotonic clock), for `flush.ms`.
@@ -124,8 +130,9 @@ extension SegmentedPartitionLog {
         }
     }
 
-    /// One fsync round: every file with unsynced appended bytes, off the lane.
-    private func syncRound() async throws(LogStoreError) {
+    /// One fsync round: every file with unsynced appended bytes, off the lane; with
+    /// `activeIndexes`, the active segment's index files too (closing).
+    private func syncRound(activeIndexes: Bool = false) async throws(LogStoreError) {
         durability.syncing = true
         let target = durability.appendedBytes
         let targetOffset = logEndOffset
@@ -137,15 +144,19 @@ extension SegmentedPartitionLog {
         durability.unsyncedDirectories = []
         let files = durability.unsyncedFiles
         durability.unsyncedFiles = []
+        let storeDirectory = durability.storeDirectoryUnsynced
+        durability.storeDirectoryUnsynced = false
+        if activeIndexes { durability.activeIndexesUnsynced = false }
         let result: Result<Void, LogStoreError>
         do throws(LogStoreError) {
-            let handles = try handlesToSync(sealed: sealed)
+            let handles = try handlesToSync(sealed: sealed, activeIndexes: activeIndexes)
             try await context.syncPool.run { () throws(LogStoreError) in
                 for handle in handles {
                     try POSIXFile.syncData(handle.descriptor, path: handle.path)
                 }
                 try Self.syncSmallFiles(files, directories: directories)
             }
+            if storeDirectory { try await context.storeDirectorySync.sync() }
             result = .success(())
         } catch {
             result = .failure(error)
@@ -170,9 +181,9 @@ extension SegmentedPartitionLog {
         try result.get()
     }
 
-    /// The log file of the active segment, and every file of the segments sealed since the
-    /// last round that still exist.
-    private func handlesToSync(sealed: [DiskSegment]) throws(LogStoreError) -> [SegmentFileHandle] {
+    /// The log file of the active segment (and its index files with `activeIndexes`), and
+    /// every file of the segments sealed since the last round that still exist.
+    private func handlesToSync(sealed: [DiskSegment], activeIndexes: Bool) throws(LogStoreError) -> [SegmentFileHandle] {
         var handles: [SegmentFileHandle] = []
         for segment in sealed where segments.contains(where: { $0 === segment }) {
             for kind in SegmentFileKind.allCases {
@@ -180,7 +191,9 @@ extension SegmentedPartitionLog {
             }
         }
         let current = active
-        handles.append(try context.files.handle(current.key(.log), path: current.path(.log)))
+        for kind in activeIndexes ? SegmentFileKind.allCases : [.log] {
+            handles.append(try context.files.handle(current.key(kind), path: current.path(kind)))
+        }
         return handles
     }
 
@@ -202,25 +215,25 @@ extension SegmentedPartitionLog {
         var failure: LogStoreError?
         await durability.backgroundSync?.value
         do throws(LogStoreError) {
-            try await awaitDurable(durability.appendedBytes)
-            let current = active
-            try seal(current)
-            let handles = try SegmentFileKind.allCases.map { kind throws(LogStoreError) in
-                try context.files.handle(current.key(kind), path: current.path(kind))
+            // The final time-index entry and the pending index entries go first, so one
+            // round covers them with everything else a clean shutdown must leave durable.
+            try seal(active)
+            while durability.syncing {
+                await withCheckedContinuation { durability.waiters.append($0) }
             }
-            let directories = durability.unsyncedDirectories
-            durability.unsyncedDirectories = []
-            let files = durability.unsyncedFiles
-            durability.unsyncedFiles = []
-            try await context.syncPool.run { () throws(LogStoreError) in
-                for handle in handles { try POSIXFile.syncData(handle.descriptor, path: handle.path) }
-                try Self.syncSmallFiles(files, directories: directories)
-            }
+            if owesSync { try await syncRound(activeIndexes: true) }
         } catch {
             failure = error
         }
         releaseFiles()
         if let failure { throw failure }
+    }
+
+    /// Whether anything written is not yet durable.
+    var owesSync: Bool {
+        durability.durableBytes < durability.appendedBytes || durability.activeIndexesUnsynced
+            || !durability.unsyncedSealed.isEmpty || !durability.unsyncedDirectories.isEmpty
+            || !durability.unsyncedFiles.isEmpty || durability.storeDirectoryUnsynced
     }
 
     /// Syncs files replaced without an fsync (a file gone since was replaced again or

@@ -20,6 +20,7 @@ extension SegmentedPartitionLog {
             let found = Self.lastIndex(count: memory.count) { index in holds(memory[index]) }
             return found >= 0 ? memory[found] : nil
         }
+        try writePendingIndexEntries(of: segment)
         try verifyIndexes(of: segment)
         guard segment.offsetIndexCount > 0 else { return nil }
         let handle = try context.files.handle(segment.key(.offsetIndex), path: segment.path(.offsetIndex))
@@ -34,6 +35,7 @@ extension SegmentedPartitionLog {
 
     /// The last time-index entry for which `holds` is true (a prefix, as above), or nil.
     func lastTimeEntry(in segment: DiskSegment, where holds: (TimeIndexEntry) -> Bool) throws(LogStoreError) -> TimeIndexEntry? {
+        try writePendingIndexEntries(of: segment)
         try verifyIndexes(of: segment)
         guard segment.timeIndexCount > 0 else { return nil }
         let handle = try context.files.handle(segment.key(.timeIndex), path: segment.path(.timeIndex))
@@ -195,6 +197,7 @@ extension SegmentedPartitionLog {
         of segment: DiskSegment, kind: SegmentFileKind, count: Int, size: Int, decode: (UnsafeRawBufferPointer) -> Entry
     ) throws(LogStoreError) -> Entry? {
         guard count > 0 else { return nil }
+        try writePendingIndexEntries(of: segment)
         let handle = try context.files.handle(segment.key(kind), path: segment.path(kind))
         return try readEntry(handle, at: count - 1, size: size, decode: decode)
     }
@@ -204,6 +207,7 @@ extension SegmentedPartitionLog {
     func readAllEntries<Entry>(
         _ segment: DiskSegment, kind: SegmentFileKind, size: Int, decode: (UnsafeRawBufferPointer) -> Entry
     ) throws(LogStoreError) -> [Entry]? {
+        try writePendingIndexEntries(of: segment)
         let path = segment.path(kind)
         guard let fileSize = try POSIXFile.size(path: path), fileSize % Int64(size) == 0,
               fileSize <= Self.indexFileBytesMax
@@ -231,6 +235,8 @@ extension SegmentedPartitionLog {
     ) throws(LogStoreError) -> (position: Int64, reason: String)? {
         segment.offsetIndexCount = 0
         segment.timeIndexCount = 0
+        segment.pendingOffsetEntries.clear()
+        segment.pendingTimeEntries.clear()
         segment.lastTimeIndexTimestamp = -1
         segment.maxTimestamp = -1
         segment.offsetOfMaxTimestamp = -1

@@ -23,7 +23,7 @@ extension SegmentedPartitionLog {
         }
         let created = !POSIXFile.isDirectory(directory)
         try POSIXFile.makeDirectory(directory)
-        if created { markUnsynced(directory: CheckpointFile.directory(of: directory)) }
+        if created { durability.storeDirectoryUnsynced = true }
         try finishInterruptedCompaction()
         let names = try POSIXFile.list(directory)
         let bases = Set(names.compactMap { DiskSegment.baseOffset(fileName: $0, suffix: SegmentFileKind.log.suffix) }).sorted()
@@ -196,10 +196,6 @@ extension SegmentedPartitionLog {
         let last = segment.memoryIndex?.last
         let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
         var scanner = BatchScanner(handle: handle, from: last.map { Int64($0.position) } ?? 0, to: segment.size, mode: .headers)
-        offsetIndexScratch.clear()
-        timeIndexScratch.clear()
-        let offsetCount = segment.offsetIndexCount
-        let timeCount = segment.timeIndexCount
         let capacity = IndexCapacity(indexBytesMax: config.indexBytesMax)
         segment.bytesSinceIndexEntry = 0
         segment.nextOffset = segment.baseOffset
@@ -222,13 +218,12 @@ extension SegmentedPartitionLog {
                     segment.index(
                         lastOffset: header.lastOffset, position: batch.position, byteCount: header.totalSize,
                         maxTimestamp: header.maxTimestamp, intervalBytes: config.indexIntervalBytes, capacity: capacity,
-                        offsetEntries: &offsetIndexScratch, timeEntries: &timeIndexScratch
+                        offsetEntries: &segment.pendingOffsetEntries, timeEntries: &segment.pendingTimeEntries
                     )
                 }
                 segment.nextOffset = header.lastOffset + 1
             case .end:
-                try writeIndexEntries(offsetIndexScratch, of: segment, kind: .offsetIndex, at: offsetCount * OffsetIndexEntry.size)
-                try writeIndexEntries(timeIndexScratch, of: segment, kind: .timeIndex, at: timeCount * TimeIndexEntry.size)
+                try writePendingIndexEntries(of: segment)
                 return nil
             case let .damaged(position, reason):
                 return (position, reason)

@@ -21,11 +21,19 @@ extension SegmentedPartitionLog {
             let segment = segments[index]
             let handle = try context.files.handle(segment.key(.log), path: segment.path(.log))
             let newEnd = try readHeader(at: cut, in: segment, handle: handle).baseOffset
+            let deletesLater = index + 1 < segments.count
             for later in segments[(index + 1)...].reversed() {
                 try deleteFiles(of: later)
             }
             segments.removeSubrange((index + 1)...)
             try cutSegment(segment, at: cut, newEnd: newEnd)
+            // Durable before anything is written again at these offsets: after a power loss
+            // a cut that did not reach the disk would bring back the diverged batches, whole
+            // and with good CRCs, so recovery would keep them. The index files need no sync,
+            // as the recovery point (lowered below) makes a crash rebuild them.
+            let cutLog = try context.files.handle(segment.key(.log), path: segment.path(.log))
+            try POSIXFile.syncData(cutLog.descriptor, path: cutLog.path)
+            if deletesLater { try POSIXFile.syncDirectory(directory) }
             logEndOffset = newEnd
             try lowerRecoveryPoint(to: newEnd)
             try discardProducerSnapshots(above: newEnd)
@@ -126,6 +134,7 @@ extension SegmentedPartitionLog {
             while segments.count > 1, segments[1].baseOffset <= offset {
                 try deleteFiles(of: segments.removeFirst())
             }
+            try dropAbortedTransactionsBelowLogStart()
         } catch {
             throw fail(error)
         }
@@ -164,6 +173,7 @@ extension SegmentedPartitionLog {
             if logStartOffset != startBefore {
                 try persistLogStartOffset()
                 try persistEpochs()
+                try dropAbortedTransactionsBelowLogStart()
             }
         } catch {
             throw fail(error)

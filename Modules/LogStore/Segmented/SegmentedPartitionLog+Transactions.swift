@@ -7,8 +7,9 @@ import TernPrimitives
 // The aborted-transaction index on disk: one file per partition, `aborted-transactions.txnindex`,
 // in Kafka's `.txnindex` entry layout (see `AbortedTransactionIndex`). Kafka keeps one such
 // file per segment so retention deletes entries with their segment; here the whole partition
-// shares one, read into memory on first use, and entries below the log start are dropped when
-// the file is next rewritten (on truncation). Appends are not fsynced, as Kafka's are not: a
+// shares one, read into memory on first use, and entries whose marker falls below the log start
+// are dropped when the log start moves (retention, DeleteRecords) and when the file is read.
+// Appends are not fsynced, as Kafka's are not: a
 // torn or missing tail is rebuilt by the broker's replay of the log after a crash.
 extension SegmentedPartitionLog {
     /// The file name of the partition's aborted-transaction index.
@@ -63,6 +64,12 @@ extension SegmentedPartitionLog {
         abortedTransactionIndex = index
     }
 
+    /// Drops the entries whose abort marker lies below the log start, as Kafka's go with
+    /// the segment holding their marker; rewrites the file only when one is dropped.
+    func dropAbortedTransactionsBelowLogStart() throws(LogStoreError) {
+        try truncateAbortedTransactions(from: .max)
+    }
+
     /// The index, read from its file on first use.
     private func loadedAbortedTransactions() throws(LogStoreError) -> AbortedTransactionIndex {
         if let abortedTransactionIndex { return abortedTransactionIndex }
@@ -76,8 +83,10 @@ extension SegmentedPartitionLog {
                 Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
             }.get()
             index = AbortedTransactionIndex(decoding: ByteBuffer(bytes: bytes.prefix(count)))
-            // Markers past the log end were lost with their batches in a crash.
+            // Markers past the log end were lost with their batches in a crash; those below
+            // the log start may outlive a crash between moving the start and rewriting.
             index.truncate(from: logEndOffset)
+            index.removeBefore(logStartOffset)
         }
         abortedTransactionIndex = index
         return index

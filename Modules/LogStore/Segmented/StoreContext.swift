@@ -23,12 +23,18 @@ final class StoreContext: Sendable {
     let codecs: CompressionCodecs
     /// Kafka's two-pass cleaner over batches.
     let compactor: LogCompactor
+    /// Group commit for fsyncs of the store directory (new partition directories).
+    let storeDirectorySync: DirectorySyncGroup
     private let segmentIDs = Atomic<UInt64>(1)
     private let reporter: @Sendable (String) -> Void
 
-    init(files: FileDescriptorCache, clock: any BrokerClock, codecs: CompressionCodecs, reporter: @escaping @Sendable (String) -> Void) {
+    init(
+        directory: String, files: FileDescriptorCache, clock: any BrokerClock, codecs: CompressionCodecs,
+        reporter: @escaping @Sendable (String) -> Void
+    ) {
         pool = IOThreadPool()
         syncPool = IOThreadPool()
+        storeDirectorySync = DirectorySyncGroup(path: directory, pool: syncPool)
         self.files = files
         self.clock = clock
         self.codecs = codecs
