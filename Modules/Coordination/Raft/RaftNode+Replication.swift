@@ -212,5 +212,13 @@ extension RaftNode {
         guard candidate > commitIndex, candidate >= state.termStartIndex else { return }
         precondition(log.term(at: candidate) == term, "an index past the term's start holds the term")
         commitIndex = candidate
+        // A follower learns a commit only from a message that carries it. Tell every follower
+        // now instead of at the next heartbeat, so a write proposed through a follower applies
+        // there within a round trip rather than a heartbeat interval.
+        for peer in configuration.peers {
+            if let progress = state.progress[peer] {
+                sendHeartbeat(to: peer, progress: progress, round: state.round)
+            }
+        }
     }
 }
