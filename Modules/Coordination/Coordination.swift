@@ -57,7 +57,10 @@
 //   Every queue a peer can grow has a limit in `RaftLimits`.
 // - Heartbeats are empty appends at the follower's known match index. A follower adopts the
 //   leader's commit index only up to the prefix a message verified, so a heartbeat can never
-//   make it commit an old leader's leftovers.
+//   make it commit an old leader's leftovers. When the commit index advances, the leader sends
+//   each follower such an empty append at once: otherwise a follower learns of a commit only
+//   with the next entries or heartbeat, and a write proposed through it waits that long. A
+//   follower whose acknowledgement arrives after the commit it was part of gets one too.
 // - Chunked InstallSnapshot: each chunk names the snapshot, its offset and the total size
 //   (instead of a `done` flag), one chunk is in flight per follower, and the follower answers
 //   with the offset it wants next. A snapshot larger than `snapshotBytesMax` is refused.

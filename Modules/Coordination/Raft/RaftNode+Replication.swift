@@ -139,6 +139,8 @@ extension RaftNode {
         guard case var .leader(state) = role, var progress = state.progress[peer] else { return }
         state.activeSinceCheck.insert(peer)
         progress.ackedRound = max(progress.ackedRound, response.round)
+        let matchBefore = progress.match
+        let commitBefore = commitIndex
         switch response.result {
         case let .success(matchIndex):
             recordSuccess(matchIndex: min(matchIndex, log.lastIndex), progress: &progress)
@@ -150,7 +152,14 @@ extension RaftNode {
         }
         state.progress[peer] = progress
         advanceCommit(&state)
-        sendAppend(to: peer, state: &state, now: now)
+        let sent = sendAppend(to: peer, state: &state, now: now)
+        // A follower whose acknowledgement arrives after the commit of those entries (the slower
+        // one of a pair) heard of that commit before it matched them, so it could not adopt it.
+        // Tell it now, unless a message just sent or the commit notice already does.
+        if !sent, commitIndex == commitBefore, matchBefore < commitIndex, progress.match > matchBefore,
+           let current = state.progress[peer] {
+            sendHeartbeat(to: peer, progress: current, round: state.round)
+        }
         role = .leader(state)
     }
 
@@ -212,5 +221,13 @@ extension RaftNode {
         guard candidate > commitIndex, candidate >= state.termStartIndex else { return }
         precondition(log.term(at: candidate) == term, "an index past the term's start holds the term")
         commitIndex = candidate
+        // A follower learns a commit only from a message that carries it. Tell every follower
+        // now instead of at the next heartbeat, so a write proposed through a follower applies
+        // there within a round trip rather than a heartbeat interval.
+        for peer in configuration.peers {
+            if let progress = state.progress[peer] {
+                sendHeartbeat(to: peer, progress: progress, round: state.round)
+            }
+        }
     }
 }

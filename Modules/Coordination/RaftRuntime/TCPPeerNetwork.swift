@@ -50,6 +50,9 @@ public final class TCPPeerNetwork: PeerNetwork {
         var server: (any FrameServer)?
         var tasks: [Task<Void, Never>] = []
         var outbound: [NodeID: AsyncStream<ByteBuffer>.Continuation] = [:]
+        /// The open outbound connections, closed at shutdown so that a send stuck on a peer
+        /// that stopped reading cannot hold the shutdown up.
+        var connections: [NodeID: any FrameConnection] = [:]
         var stopped = false
     }
 
@@ -114,8 +117,13 @@ public final class TCPPeerNetwork: PeerNetwork {
                 let (queue, continuation) = AsyncStream.makeStream(
                     of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(PeerNetworkLimits.outboundQueuedMax))
                 state.outbound[peer] = continuation
+                let register: @Sendable ((any FrameConnection)?) -> Void = { [weak self] connection in
+                    self?.setConnection(connection, for: peer)
+                }
                 state.tasks.append(Task { [localNode, transport, log] in
-                    await Self.runLink(from: localNode, to: peer, at: endpoint, transport: transport, queue: queue, log: log)
+                    await Self.runLink(
+                        from: localNode, to: peer, at: endpoint, transport: transport, queue: queue,
+                        register: register, log: log)
                 })
             }
             return true
@@ -138,26 +146,38 @@ public final class TCPPeerNetwork: PeerNetwork {
     }
 
     public func shutdown() async {
-        let (server, tasks, outbound) = state.withLock { state in
+        let (server, tasks, outbound, connections) = state.withLock { state in
             state.stopped = true
             defer {
                 state.server = nil
                 state.tasks = []
                 state.outbound = [:]
+                state.connections = [:]
             }
-            return (state.server, state.tasks, Array(state.outbound.values))
+            return (state.server, state.tasks, Array(state.outbound.values), Array(state.connections.values))
         }
         server?.shutdown()
         for continuation in outbound { continuation.finish() }
+        for connection in connections { connection.close() }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         inbound.finish()
     }
 
+    /// Records a link's open connection (nil once it ends); after shutdown, closes it at once.
+    private func setConnection(_ connection: (any FrameConnection)?, for peer: NodeID) {
+        let stopped = state.withLock { state in
+            if !state.stopped { state.connections[peer] = connection }
+            return state.stopped
+        }
+        if stopped { connection?.close() }
+    }
+
     /// Keeps one peer connected and feeds it its queue, reconnecting with backoff.
     private static func runLink(
         from localNode: NodeID, to peer: NodeID, at endpoint: Endpoint, transport: any Transport,
-        queue: AsyncStream<ByteBuffer>, log: @Sendable (String) -> Void
+        queue: AsyncStream<ByteBuffer>, register: @Sendable ((any FrameConnection)?) -> Void,
+        log: @Sendable (String) -> Void
     ) async {
         var pending = queue.makeAsyncIterator()
         var delay = reconnectDelayMin
@@ -167,6 +187,8 @@ public final class TCPPeerNetwork: PeerNetwork {
                 try await transport.withConnection(
                     to: endpoint, configuration: ClientConfiguration(connectTimeout: .seconds(2), responseFrameBytesMax: 1024)
                 ) { connection in
+                    register(connection)
+                    defer { register(nil) }
                     try await connection.send(FramePayload(PeerHello.encode(localNode)))
                     if failures > 0 { log("raft peer \(peer.rawValue) at \(endpoint): connected") }
                     delay = reconnectDelayMin
