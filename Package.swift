@@ -263,6 +263,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ZooKeeperClientTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernZooKeeper", "TernZooKeeperClient", "TernCoordination",
+                "TernTransport", "TernTransportNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ZooKeeperClientTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "GroupCoordinatorTests",
             dependencies: [
                 "TernPrimitives", "TernGroupCoordinator",
