@@ -6,6 +6,8 @@ import Foundation
 import Glibc
 import Synchronization
 import Logging
+import NIOCore
+import TernZooKeeper
 import TernTransport
 import TernTransportNIO
 import TernZooKeeperClient
@@ -204,5 +206,25 @@ final class EventRecorder: Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
+    }
+}
+
+/// Resumes the session on a second connection and closes it at once, as an expiry would end
+/// it. Both frames go out together, so the owner's reconnect cannot get in between and take
+/// the session back; the owner then learns on its next connect that the session expired.
+func closeSession(_ credentials: ZooKeeperSessionCredentials, on server: ApacheZooKeeper) async throws {
+    try await NIOTransport().withConnection(to: server.endpoint) { connection in
+        var frames = ByteBuffer()
+        frames.writeJuteFrame {
+            ZooKeeperConnectRequest(
+                lastZxidSeen: 0, timeOut: 4000, sessionID: credentials.sessionID, password: credentials.password, readOnly: false
+            ).writeJute(to: &$0)
+        }
+        frames.writeJuteFrame { ZooKeeperRequestFrame(xid: 1, request: .closeSession).write(to: &$0) }
+        try await connection.sendUnframed(frames)
+        var replies = connection.inbound.makeAsyncIterator()
+        // The server may close the connection before answering closeSession.
+        _ = try? await replies.next()
+        _ = try? await replies.next()
     }
 }

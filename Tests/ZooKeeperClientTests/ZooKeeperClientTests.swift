@@ -143,27 +143,7 @@ struct ZooKeeperClientTests {
         _ = try await client.create("/eph", mode: .ephemeral)
         let credentials = try #require(await client.credentials)
 
-        // A second connection resumes the session and closes it at once, as an expiry would
-        // end it. Both frames go out together, so the first client's reconnect cannot get in
-        // between and take the session back.
-        try await NIOTransport().withConnection(to: server.endpoint) { connection in
-            var frames = ByteBuffer()
-            frames.writeJuteFrame {
-                ZooKeeperConnectRequest(
-                    lastZxidSeen: 0, timeOut: 4000, sessionID: credentials.sessionID, password: credentials.password,
-                    readOnly: false
-                ).writeJute(to: &$0)
-            }
-            frames.writeJuteFrame { ZooKeeperRequestFrame(xid: 1, request: .closeSession).write(to: &$0) }
-            try await connection.sendUnframed(frames)
-            var replies = connection.inbound.makeAsyncIterator()
-            var connected = try #require(try await replies.next())
-            #expect(try ZooKeeperConnectResponse(jute: &connected).sessionID == credentials.sessionID)
-            // The server may close the connection before answering closeSession; either way the
-            // session is gone once it does.
-            _ = try? await replies.next()
-        }
-
+        try await closeSession(credentials, on: server)
         #expect(await recorder.waitFor(.expired))
         let replaced = await recorder.waitFor { event in
             if case .connected(let session) = event { session != credentials.sessionID } else { false }

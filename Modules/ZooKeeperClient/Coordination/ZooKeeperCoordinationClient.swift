@@ -103,6 +103,11 @@ public actor ZooKeeperCoordinationClient: CoordinationClient {
         get async { await zooKeeper.sessionID }
     }
 
+    /// The session's id and password (for tools and tests that need to end it elsewhere).
+    public var credentials: ZooKeeperSessionCredentials? {
+        get async { await zooKeeper.credentials }
+    }
+
     public func metadata() -> ClusterMetadata {
         published
     }
