@@ -167,6 +167,7 @@ let package = Package(
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
                 "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernTransactionCoordinator", "TernBrokerCore",
+                "TernZooKeeperClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -304,7 +305,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AssemblyTests",
-            dependencies: ["TernAssembly", "TernTransport"],
+            dependencies: ["TernAssembly", "TernTransport", "TernZooKeeperClient"],
             path: "Tests/AssemblyTests",
             swiftSettings: strictSettings
         ),
