@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tern-broker with --coordination zk://… against a real Apache ZooKeeper (Debian package
 # `zookeeper`), started and stopped by check_zookeeper.py on a free port. Prints PASS/FAIL and
-# "N passed, N failed". SWIFT_SCRATCH overrides the SwiftPM scratch directory.
+# "N passed, N failed". SWIFT_SCRATCH overrides the SwiftPM scratch directory. run.sh runs this
+# check too, after the others.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -57,6 +57,9 @@ public actor ZooKeeperCoordinationClient: CoordinationClient {
             let client = ZooKeeperCoordinationClient(zooKeeper: zooKeeper, clock: clock, logger: logger, clusterId: clusterId)
             try await client.start()
             return client
+        } catch .connectionLoss {
+            await zooKeeper.close()
+            throw .unavailable("no ZooKeeper server of \(connectString) answered within \(configuration.requestConnectionWait)")
         } catch {
             await zooKeeper.close()
             throw .unavailable("ZooKeeper at \(connectString): \(error)")
