@@ -41,15 +41,33 @@ public enum KafkaSnapshotKey: Hashable, Sendable {
 public struct KafkaMetadataCache: Hashable, Sendable {
     /// A topic node: its id, its replicas by partition and the node's version.
     public struct TopicEntry: Hashable, Sendable {
+        /// The topic id from `topic_id`.
         public var id: KafkaUUID
+        /// Replica lists, indexed by partition.
         public var replicas: [[Int32]]
+        /// The topic node's version.
         public var version: Int32
+
+        /// Describes a topic node.
+        public init(id: KafkaUUID, replicas: [[Int32]], version: Int32) {
+            self.id = id
+            self.replicas = replicas
+            self.version = version
+        }
     }
 
     /// A partition state node and its version (the partition epoch).
     public struct StateEntry: Hashable, Sendable {
+        /// The state node's JSON.
         public var state: KafkaZNodeData.PartitionState
+        /// The state node's version: the partition epoch.
         public var version: Int32
+
+        /// Describes a state node.
+        public init(state: KafkaZNodeData.PartitionState, version: Int32) {
+            self.state = state
+            self.version = version
+        }
     }
 
     public var clusterId: String
