@@ -52,19 +52,27 @@ final class ApacheZooKeeper: @unchecked Sendable {
     /// Starts the JVM and waits (at most 30 s) until the port accepts connections.
     func start() throws {
         // Only foreground `sleep`s: the test process may block SIGCHLD, which its children
-        // inherit, and then the shell's `wait` never returns.
+        // inherit, and then the shell's `wait` never returns. A zombie test process (exited,
+        // not yet reaped) counts as gone.
         let watchdog = """
             \(Self.java) -Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
             -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp \(Self.jar):\(Self.logJar) \
             org.apache.zookeeper.server.ZooKeeperServerMain \(directory)/zoo.cfg >>\(directory)/zk.log 2>&1 &
             zk=$!
             trap 'kill $zk 2>/dev/null; exit 0' TERM
-            while kill -0 \(getpid()) 2>/dev/null; do sleep 0.3; done
+            while kill -0 \(getpid()) 2>/dev/null && ! grep -q '^State:.*Z' /proc/\(getpid())/status 2>/dev/null; do
+                sleep 0.3
+            done
             kill $zk 2>/dev/null
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", watchdog]
+        // Not the test's own stdout and stderr: `swift test` waits for those pipes to close
+        // before it reaps the test process, and the watchdog waits for that.
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
         let deadline = Date().addingTimeInterval(30)
