@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport",
                 "TernTransportNIO", "TernCoordination", "TernGroupCoordinator", "TernTransactionCoordinator", "TernBrokerCore",
+                "TernZooKeeperClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -277,6 +278,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+<<<<<<< HEAD
             name: "ZooKeeperServerTests",
             dependencies: [
                 "TernPrimitives", "TernZooKeeper", "TernZooKeeperServer", "TernCoordination", "TernTransport",
@@ -284,6 +286,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ZooKeeperServerTests",
+=======
+            name: "ZooKeeperClientTests",
+            dependencies: [
+                "TernPrimitives", "TernProtocol", "TernZooKeeper", "TernZooKeeperClient", "TernCoordination",
+                "TernTransport", "TernTransportNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ZooKeeperClientTests",
+>>>>>>> wt-zkclient
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -317,7 +329,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AssemblyTests",
-            dependencies: ["TernAssembly", "TernTransport"],
+            dependencies: ["TernAssembly", "TernTransport", "TernZooKeeperClient"],
             path: "Tests/AssemblyTests",
             swiftSettings: strictSettings
         ),

@@ -2,6 +2,8 @@
 # Real Kafka clients against a real tern-broker process: kcat (Debian's librdkafka 2.0),
 # confluent-kafka (librdkafka 2.16), kafka-python and aiokafka. check_broker.py starts and
 # stops the broker itself (restarts, SIGKILL) and prints PASS/FAIL lines and "N passed, N failed".
+# Without arguments it then runs check_zookeeper.py (the zk:// backend on Apache ZooKeeper) and
+# ends with the combined count.
 # SWIFT_SCRATCH overrides the SwiftPM scratch directory.
 set -euo pipefail
 
@@ -13,11 +15,27 @@ scratch="${SWIFT_SCRATCH:-$repo/.build}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c 'import confluent_kafka, kafka, aiokafka' 2>/dev/null; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check confluent-kafka kafka-python aiokafka
+if ! "$venv/bin/python" -c 'import confluent_kafka, kafka, aiokafka, kazoo' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check confluent-kafka kafka-python aiokafka kazoo
 fi
 
 (cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker) >/dev/null
 broker="$scratch/debug/tern-broker"
 
-exec "$venv/bin/python" "$here/check_broker.py" --broker "$broker" "$@"
+if [ "$#" -gt 0 ]; then
+    exec "$venv/bin/python" "$here/check_broker.py" --broker "$broker" "$@"
+fi
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+"$venv/bin/python" "$here/check_broker.py" --broker "$broker" | tee -a "$summary"
+broker_status=${PIPESTATUS[0]}
+timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$broker" | tee -a "$summary"
+zk_status=${PIPESTATUS[0]}
+passed=0
+failed=0
+while read -r p _ f _; do
+    passed=$((passed + p))
+    failed=$((failed + f))
+done < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$summary")
+echo "$passed passed, $failed failed"
+[ "$broker_status" -eq 0 ] && [ "$zk_status" -eq 0 ]

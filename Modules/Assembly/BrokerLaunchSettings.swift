@@ -1,5 +1,6 @@
 import Foundation
 public import TernTransport
+public import TernZooKeeperClient
 
 /// Everything a broker process is configured with, before any part is built: parsed from a
 /// `server.properties`-style file, environment variables and flags (in rising precedence).
@@ -40,6 +41,9 @@ public enum CoordinationChoice: Sendable, Equatable {
     case embedded
     /// In-process and in memory.
     case memory
+    /// Kafka's ZooKeeper-mode layout on a ZooKeeper ensemble (Apache ZooKeeper or
+    /// `tern-coordinator`): `zk://host:port[,host:port…][/chroot]`.
+    case zooKeeper(ZooKeeperConnectString)
 }
 
 /// A configuration value that cannot be used, with a message for the operator.
@@ -85,14 +89,23 @@ extension BrokerLaunchSettings {
             switch value {
             case "embedded": coordination = .embedded
             case "memory", "memory://": coordination = .memory
-            default: throw ConfigError("--coordination: '\(value)' is not one of embedded, memory")
+            default:
+                guard value.hasPrefix("zk://") else {
+                    throw ConfigError("--coordination: '\(value)' is not one of embedded, memory, zk://HOST:PORT[,HOST:PORT…][/CHROOT]")
+                }
+                do {
+                    coordination = .zooKeeper(try ZooKeeperConnectString(parsing: String(value.dropFirst("zk://".count))))
+                } catch {
+                    throw ConfigError("--coordination: '\(value)': \(error.description)")
+                }
             }
         }
     }
 
     /// Applies a `server.properties` file's text: `key=value` lines, `#` and `!` comments.
     /// Keys that Tern reads itself (`listeners`, `advertised.listeners`, `log.dirs`,
-    /// `node.id`, `broker.id`) set those settings; every key is also kept in `properties`.
+    /// `node.id`, `broker.id`, and `zookeeper.connect` for the zk:// backend) set those settings;
+    /// every key is also kept in `properties`.
     public mutating func apply(propertiesText text: String, source: String) throws(ConfigError) {
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: " \t\r")
@@ -121,6 +134,7 @@ extension BrokerLaunchSettings {
             case "advertised.listeners": try apply(option: .advertise, value: listener(value))
             case "log.dirs", "log.dir": try apply(option: .dataDirectory, value: value.split(separator: ",").first.map(String.init) ?? value)
             case "node.id", "broker.id": try apply(option: .nodeId, value: value)
+            case "zookeeper.connect": try apply(option: .coordination, value: "zk://" + value)
             default: break
             }
         } catch {

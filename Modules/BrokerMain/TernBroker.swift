@@ -21,7 +21,8 @@ struct TernBroker: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Data directory (default ./tern-data).") var dataDirectory: String?
     @Option(name: .customLong("node-id"), help: "The broker's node.id (default 1).") var nodeId: String?
     @Option(help: "Log store: file, file://PATH or memory (default file).") var store: String?
-    @Option(help: "Coordination backend: embedded or memory (default embedded).") var coordination: String?
+    @Option(help: "Coordination backend: embedded, memory or zk://HOST:PORT[,HOST:PORT…][/CHROOT] (default embedded).")
+    var coordination: String?
     @Option(help: "A server.properties file.") var config: String?
     @Option(name: .customLong("set"), help: "A Kafka property, KEY=VALUE (repeatable).") var properties: [String] = []
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")

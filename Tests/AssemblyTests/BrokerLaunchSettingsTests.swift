@@ -4,6 +4,7 @@
 
 import Foundation
 import Testing
+import TernZooKeeperClient
 import TernAssembly
 import TernTransport
 
@@ -44,7 +45,11 @@ import TernTransport
         (.nodeId, "-1", "--node-id"),
         (.nodeId, "seven", "--node-id"),
         (.store, "s3://bucket", "--store"),
-        (.coordination, "zk://x", "--coordination"),
+        (.coordination, "zookeeper://h:2181", "--coordination"),
+        (.coordination, "zk://", "--coordination"),
+        (.coordination, "zk://h:notaport/tern", "--coordination"),
+        (.coordination, "zk://h:2181,/tern", "--coordination"),
+        (.coordination, "zk://h:2181/tern//x", "--coordination"),
         (.dataDirectory, "", "--data-dir"),
     ])
     func apply_badValue_failsNamingTheFlag(option: BrokerOption, value: String, flag: String) {
@@ -60,6 +65,20 @@ import TernTransport
         var settings = BrokerLaunchSettings()
         #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "a=b\njust words\n", source: "f") }
         #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "listeners=SSL://h:1", source: "f") }
+    }
+
+    @Test func coordination_zkURL_namesEveryServerAndTheChroot() throws {
+        var settings = BrokerLaunchSettings()
+        try settings.apply(option: .coordination, value: "zk://10.0.0.1:2181,zk2,[::1]:2182/kafka/prod")
+        guard case .zooKeeper(let connect) = settings.coordination else {
+            Issue.record("not the zk backend: \(settings.coordination)")
+            return
+        }
+        #expect(connect.servers == [Endpoint(host: "10.0.0.1", port: 2181), Endpoint(host: "zk2", port: 2181), Endpoint(host: "::1", port: 2182)])
+        #expect(connect.chroot == "/kafka/prod")
+        var fromFile = BrokerLaunchSettings()
+        try fromFile.apply(propertiesText: "zookeeper.connect=127.0.0.1:2181/tern\n", source: "server.properties")
+        #expect(fromFile.coordination == .zooKeeper(ZooKeeperConnectString(servers: [Endpoint(host: "127.0.0.1", port: 2181)], chroot: "/tern")))
     }
 
     @Test func store_fileURL_setsTheDataDirectory() throws {
