@@ -54,9 +54,11 @@ actor ListStateMachine: ReplicatedStateMachine {
     var strings: [String] { items.map { String(decoding: $0, as: UTF8.self) } }
 }
 
-/// Waits until `condition` holds, checking every 20 ms for at most `timeout`.
+/// Waits until `condition` holds, checking every 20 ms for at most `timeout`. The 30 s default
+/// is for the full parallel test run on 2 cores, where other suites can starve the pool for
+/// seconds; an idle machine elects and applies in well under one.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool
+    _ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool
 ) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
@@ -176,7 +178,7 @@ final class RuntimeCluster {
     }
 
     /// The node every running node agrees leads, once there is one.
-    func awaitLeader(among running: [NodeID]? = nil, timeout: Duration = .seconds(10)) async throws -> NodeID {
+    func awaitLeader(among running: [NodeID]? = nil, timeout: Duration = .seconds(30)) async throws -> NodeID {
         let members = running ?? ids
         var found: NodeID?
         try await eventually("a leader among \(members)", timeout: timeout) {
@@ -202,7 +204,7 @@ final class RuntimeCluster {
     }
 
     /// Waits until every node in `members` has applied exactly `expected`.
-    func awaitApplied(_ expected: [String], on members: [NodeID]? = nil, timeout: Duration = .seconds(10)) async throws {
+    func awaitApplied(_ expected: [String], on members: [NodeID]? = nil, timeout: Duration = .seconds(30)) async throws {
         for id in members ?? ids {
             let machine = try #require(machines[id])
             try await eventually("node \(id.rawValue) applying \(expected.count) commands", timeout: timeout) {
