@@ -278,7 +278,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-<<<<<<< HEAD
             name: "ZooKeeperServerTests",
             dependencies: [
                 "TernPrimitives", "TernZooKeeper", "TernZooKeeperServer", "TernCoordination", "TernTransport",
@@ -286,7 +285,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ZooKeeperServerTests",
-=======
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ZooKeeperClientTests",
             dependencies: [
                 "TernPrimitives", "TernProtocol", "TernZooKeeper", "TernZooKeeperClient", "TernCoordination",
@@ -295,7 +296,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ZooKeeperClientTests",
->>>>>>> wt-zkclient
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,10 +1,12 @@
-"""tern-broker on the zk:// coordination backend against a real Apache ZooKeeper: topic
-creation, produce and consume with confluent-kafka and kcat, Kafka's znodes read back with
-kazoo, and a broker restart that finds its topic and messages again. Prints PASS/FAIL lines
-and "N passed, N failed". Run through run_zookeeper.sh."""
+"""tern-broker on the zk:// coordination backend against a real Apache ZooKeeper, and (with
+--coordinator) against a 3-node tern-coordinator ensemble with the same flags: topic creation,
+produce and consume with confluent-kafka and kcat, Kafka's znodes read back with kazoo, and a
+broker restart that finds its topic and messages again. Prints PASS/FAIL lines and
+"N passed, N failed". Run through run_zookeeper.sh."""
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -68,9 +70,36 @@ def check_bad_or_unreachable_ensemble_fails_startup(binary, free_port):
     expect(time.monotonic() - started < 20, "an unreachable ensemble took too long to report")
 
 
+def check_on_tern_ensemble(binary, coordinator):
+    """The same broker check with the broker pointed at all three members of a tern-coordinator
+    ensemble: one configuration format for both ensembles."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools", "zk-bench"))
+    from bench import find_leader, wait_serving
+    from ensemble import Ensemble
+    from kazoo.client import KazooClient
+
+    with Ensemble("tern", 3, tern_binary=coordinator) as ensemble:
+        find_leader(ensemble)
+        wait_serving(ensemble)
+        zk_client = KazooClient(hosts=ensemble.hosts, timeout=10)
+        zk_client.start(timeout=15)
+        broker = Broker(binary, ["--coordination", f"zk://{ensemble.hosts}{CHROOT}", "--store", "file"])
+        try:
+            broker.start()
+            check_topic_produce_consume_restart(broker, None, zk_client)
+        except Exception:
+            print(broker.log_tail(), file=sys.stderr)
+            raise
+        finally:
+            if broker.alive():
+                broker.stop()
+            zk_client.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--broker", required=True)
+    parser.add_argument("--coordinator", help="a tern-coordinator binary: also run on a 3-node ensemble of it")
     args = parser.parse_args()
     if not zookeeper_process.installed():
         print("SKIP zookeeper checks: Debian package zookeeper or java is not installed")
@@ -112,6 +141,16 @@ def main():
         if zk_client is not None:
             zk_client.stop()
         zk.stop()
+    if args.coordinator:
+        started = time.monotonic()
+        try:
+            check_on_tern_ensemble(args.broker, args.coordinator)
+            passed += 1
+            print(f"PASS zk_on_tern_coordinator_x3 ({time.monotonic() - started:.1f}s)", flush=True)
+        except Exception as error:
+            failed += 1
+            print(f"FAIL zk_on_tern_coordinator_x3: {error}", flush=True)
+            traceback.print_exc(limit=3)
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 

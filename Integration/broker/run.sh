@@ -19,7 +19,7 @@ if ! "$venv/bin/python" -c 'import confluent_kafka, kafka, aiokafka, kazoo' 2>/d
     "$venv/bin/pip" install --quiet --disable-pip-version-check confluent-kafka kafka-python aiokafka kazoo
 fi
 
-(cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker) >/dev/null
+(cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker && swift build --scratch-path "$scratch" --product tern-coordinator) >/dev/null
 broker="$scratch/debug/tern-broker"
 
 if [ "$#" -gt 0 ]; then
@@ -29,7 +29,7 @@ summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 "$venv/bin/python" "$here/check_broker.py" --broker "$broker" | tee -a "$summary"
 broker_status=${PIPESTATUS[0]}
-timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$broker" | tee -a "$summary"
+timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$broker" --coordinator "$scratch/debug/tern-coordinator" | tee -a "$summary"
 zk_status=${PIPESTATUS[0]}
 passed=0
 failed=0

@@ -17,5 +17,5 @@ if ! "$venv/bin/python" -c 'import confluent_kafka, kazoo' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check confluent-kafka kafka-python aiokafka kazoo
 fi
 
-(cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker) >/dev/null
-exec timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$scratch/debug/tern-broker" "$@"
+(cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker && swift build --scratch-path "$scratch" --product tern-coordinator) >/dev/null
+exec timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$scratch/debug/tern-broker" --coordinator "$scratch/debug/tern-coordinator" "$@"
