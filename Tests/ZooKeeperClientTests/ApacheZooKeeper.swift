@@ -49,7 +49,8 @@ final class ApacheZooKeeper: @unchecked Sendable {
 
     var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: port) }
 
-    /// Starts the JVM and waits (at most 30 s) until the port accepts connections.
+    /// Starts the JVM and waits (at most 60 s) until it serves: `srvr` reports a mode. The port
+    /// accepts connections earlier than that, and a session asked for then is refused.
     func start() throws {
         // Only foreground `sleep`s: the test process may block SIGCHLD, which its children
         // inherit, and then the shell's `wait` never returns. A zombie test process (exited,
@@ -75,9 +76,9 @@ final class ApacheZooKeeper: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if Self.accepts(port: port) { return }
+            if Self.fourLetterWord("srvr", port: port).contains("Mode: ") { return }
             guard process.isRunning else { break }
             usleep(50_000)
         }
@@ -119,6 +120,32 @@ final class ApacheZooKeeper: @unchecked Sendable {
         }
         guard bound else { throw ZooKeeperStartError(log: "no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The server's answer to a four-letter word, or "" when it does not answer within 2 s.
+    private static func fourLetterWord(_ word: String, port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected, Array(word.utf8).withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == 4 else { return "" }
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        while reply.count < 65536 {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            reply += chunk[..<count]
+        }
+        return String(decoding: reply, as: UTF8.self)
     }
 
     private static func accepts(port: Int) -> Bool {
@@ -174,7 +201,7 @@ func startedClient(
 ) async throws -> ZooKeeperClient {
     let client = ZooKeeperClient(
         connectString: server.connectString(chroot: chroot),
-        configuration: ZooKeeperClientConfiguration(sessionTimeout: sessionTimeout, connectTimeout: .seconds(3)),
+        configuration: ZooKeeperClientConfiguration(sessionTimeout: sessionTimeout, connectTimeout: .seconds(10)),
         transport: NIOTransport(), logger: testLogger(), resuming: resuming)
     try await client.start()
     if !chroot.isEmpty { try await client.createChrootIfMissing() }

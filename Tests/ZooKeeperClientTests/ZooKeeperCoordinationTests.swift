@@ -19,7 +19,8 @@ struct ZooKeeperCoordinationTests {
     private func open(_ server: ApacheZooKeeper, _ chroot: String, clusterId: String = "cluster-a") async throws -> ZooKeeperCoordinationClient {
         try await ZooKeeperCoordinationClient.open(
             connectString: server.connectString(chroot: chroot),
-            configuration: ZooKeeperClientConfiguration(sessionTimeout: .seconds(6), connectTimeout: .seconds(3)),
+            configuration: ZooKeeperClientConfiguration(
+                sessionTimeout: .seconds(6), connectTimeout: .seconds(10), requestConnectionWait: .seconds(30)),
             transport: NIOTransport(), clock: SystemClock(), logger: testLogger(), newClusterId: clusterId)
     }
 

@@ -40,7 +40,8 @@ extension HostedPartition {
     /// The append of a request holding idempotent batches: check, append, update, with the
     /// request's producers held in the gate throughout.
     func appendIdempotent(_ batches: ByteBuffer, summaries: [ProducerBatch], producerIds: Set<Int64>,
-                          logAppendTime: Int64?, requiredAcks: Int16) async throws(PartitionError) -> LogAppendInfo {
+                          logAppendTime: Int64?, requiredAcks: Int16,
+                          validation: LogAppend.Validation = .full) async throws(PartitionError) -> LogAppendInfo {
         let claim = GateClaim.producers(producerIds)
         await enterProducerGate(claim)
         defer { leaveProducerGate(claim) }
@@ -48,7 +49,7 @@ extension HostedPartition {
         try checkCanAppend(requiredAcks: requiredAcks)
         switch producerStates.check(summaries) {
         case .append:
-            let info = try await appendToLog(batches, logAppendTime: logAppendTime)
+            let info = try await appendToLog(batches, logAppendTime: logAppendTime, validation: validation)
             producerStates.update(after: summaries, firstOffset: info.firstOffset, now: clock.wallClockMilliseconds)
             return info
         case .duplicate(let original):

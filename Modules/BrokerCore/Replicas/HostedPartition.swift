@@ -94,15 +94,19 @@ public actor HostedPartition {
     /// Batches of idempotent producers are checked against the producer state first: a retry
     /// of a batch already in the log returns that batch's offsets and appends nothing, and a
     /// fenced epoch or a sequence gap throws `.producerState` with Kafka's code.
-    public func appendAsLeader(_ batches: ByteBuffer, logAppendTime: Int64?, requiredAcks: Int16) async throws(PartitionError) -> LogAppendInfo {
+    /// `validation` is `.crcVerifiedByCaller` only when the caller checked every batch's CRC
+    /// over exactly these bytes (the produce handler does), so the log skips checking it again.
+    public func appendAsLeader(
+        _ batches: ByteBuffer, logAppendTime: Int64?, requiredAcks: Int16, validation: LogAppend.Validation = .full
+    ) async throws(PartitionError) -> LogAppendInfo {
         try checkCanAppend(requiredAcks: requiredAcks)
         let summaries = ProducerBatch.summaries(of: batches).map(\.batch)
         let producerIds = Set(summaries.lazy.filter(\.hasProducerId).map(\.producerId))
         if producerIds.isEmpty {
-            return try await appendToLog(batches, logAppendTime: logAppendTime)
+            return try await appendToLog(batches, logAppendTime: logAppendTime, validation: validation)
         }
         return try await appendIdempotent(batches, summaries: summaries, producerIds: producerIds,
-                                          logAppendTime: logAppendTime, requiredAcks: requiredAcks)
+                                          logAppendTime: logAppendTime, requiredAcks: requiredAcks, validation: validation)
     }
 
     /// Throws unless this replica may take a leader append with `requiredAcks` now.
@@ -114,10 +118,13 @@ public actor HostedPartition {
     }
 
     /// Appends to the log at the current leader epoch and moves the high watermark.
-    func appendToLog(_ batches: ByteBuffer, logAppendTime: Int64?) async throws(PartitionError) -> LogAppendInfo {
+    func appendToLog(
+        _ batches: ByteBuffer, logAppendTime: Int64?, validation: LogAppend.Validation = .full
+    ) async throws(PartitionError) -> LogAppendInfo {
         let info: LogAppendInfo
         do {
-            info = try await log.append(LogAppend(batches: batches, origin: .leader(epoch: assignment.leaderEpoch, logAppendTime: logAppendTime)))
+            let origin = LogAppend.Origin.leader(epoch: assignment.leaderEpoch, logAppendTime: logAppendTime)
+            info = try await log.append(LogAppend(batches: batches, origin: origin, validation: validation))
         } catch {
             throw .storage(partition, error)
         }

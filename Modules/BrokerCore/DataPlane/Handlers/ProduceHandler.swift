@@ -70,7 +70,9 @@ struct ProduceHandler {
         let logAppendTime: Int64? = settings.timestampType == .logAppendTime ? now : nil
         do {
             // A duplicate answers with the original batch's offsets and append time.
-            let info = try await replica.appendAsLeader(batches.bytes, logAppendTime: logAppendTime, requiredAcks: acks)
+            // ProducedBatches checked every CRC, or computed it for batches it recompressed.
+            let info = try await replica.appendAsLeader(
+                batches.bytes, logAppendTime: logAppendTime, requiredAcks: acks, validation: .crcVerifiedByCaller)
             return ProduceResponse.Topic.Partition(
                 index: partition.partition, errorCode: 0, baseOffset: info.firstOffset,
                 logAppendTimeMs: info.logAppendTime, logStartOffset: info.logStartOffset)
