@@ -51,7 +51,7 @@ final class ApacheZooKeeper: @unchecked Sendable {
 
     /// Starts the JVM and waits (at most 60 s) until it serves: `srvr` reports a mode. The port
     /// accepts connections earlier than that, and a session asked for then is refused.
-    func start() throws {
+    func start() async throws {
         // Only foreground `sleep`s: the test process may block SIGCHLD, which its children
         // inherit, and then the shell's `wait` never returns. A zombie test process (exited,
         // not yet reaped) counts as gone.
@@ -76,29 +76,32 @@ final class ApacheZooKeeper: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
+        // Polled with Task.sleep, never usleep: the tests share Swift's two pool threads with
+        // every other suite of the run, and blocking them stalls all of those for the JVM's start.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if Self.fourLetterWord("srvr", port: port).contains("Mode: ") { return }
             guard process.isRunning else { break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw ZooKeeperStartError(log: (try? String(contentsOfFile: directory + "/zk.log", encoding: .utf8)) ?? "")
     }
 
-    /// Stops the JVM and waits for it (bounded by the watchdog's own wait).
-    func stop() {
+    /// Stops the JVM and waits (at most 20 s) for it to exit and free its port.
+    func stop() async {
         guard let process else { return }
         process.terminate()
-        process.waitUntilExit()
         self.process = nil
-        // The port must be free before a restart binds it again.
-        let deadline = Date().addingTimeInterval(10)
-        while Self.accepts(port: port), Date() < deadline { usleep(50_000) }
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning || Self.accepts(port: port), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
-    /// Stops the server and removes its data.
+    /// Stops the server without waiting (the watchdog kills the JVM) and removes its data.
     func destroy() {
-        stop()
+        process?.terminate()
+        process = nil
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -170,15 +173,27 @@ struct ZooKeeperStartError: Error, CustomStringConvertible {
 
 /// The server most tests share, started on first use; each test works under its own chroot.
 enum SharedZooKeeper {
-    private static let server: Result<ApacheZooKeeper, any Error> = Result {
-        let server = try ApacheZooKeeper()
-        try server.start()
-        return server
-    }
+    private static let starter = SharedServerStarter()
 
     /// The shared server; throws when it could not be started.
-    static func get() throws -> ApacheZooKeeper {
-        try server.get()
+    static func get() async throws -> ApacheZooKeeper {
+        try await starter.server()
+    }
+}
+
+/// Starts the shared server once, however many tests ask at the same time.
+private actor SharedServerStarter {
+    private var starting: Task<ApacheZooKeeper, any Error>?
+
+    func server() async throws -> ApacheZooKeeper {
+        if let starting { return try await starting.value }
+        let task = Task {
+            let server = try ApacheZooKeeper()
+            try await server.start()
+            return server
+        }
+        starting = task
+        return try await task.value
     }
 }
 

@@ -14,7 +14,7 @@ import TernZooKeeperClient
 @Suite(.enabled(if: ApacheZooKeeper.isInstalled, "Debian package zookeeper (/usr/share/java/zookeeper.jar) is not installed"))
 struct ZooKeeperClientTests {
     @Test func create_ephemeral_goesWhenItsSessionCloses() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("ephemeral")
         let owner = try await startedClient(server, chroot: chroot)
         let observer = try await startedClient(server, chroot: chroot)
@@ -30,7 +30,7 @@ struct ZooKeeperClientTests {
     }
 
     @Test func getData_watch_firesOnceForTwoChanges() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let client = try await startedClient(server, chroot: uniqueChroot("watch"))
         let recorder = EventRecorder(client.events)
         _ = try await client.create("/config", data: [1])
@@ -48,7 +48,7 @@ struct ZooKeeperClientTests {
     }
 
     @Test func operations_errors_areTyped() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let client = try await startedClient(server, chroot: uniqueChroot("errors"))
         await #expect(throws: ZooKeeperError.noNode("/missing")) { try await client.getData("/missing") }
         _ = try await client.create("/a")
@@ -70,7 +70,7 @@ struct ZooKeeperClientTests {
     }
 
     @Test func multi_oneOpFails_appliesNothingAndNamesTheOp() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let client = try await startedClient(server, chroot: uniqueChroot("multi"))
         _ = try await client.create("/x", data: [0])
         await #expect(throws: ZooKeeperError.multiFailed(index: 1, .badVersion("/x"))) {
@@ -92,7 +92,7 @@ struct ZooKeeperClientTests {
     }
 
     @Test func pipelined_manyConcurrentRequests_eachGetsItsOwnReply() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let client = try await startedClient(server, chroot: uniqueChroot("pipeline"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
@@ -114,7 +114,7 @@ struct ZooKeeperClientTests {
     @Test func serverRestart_sessionResumesWithEphemeralsAndWatches() async throws {
         let server = try ApacheZooKeeper()
         defer { server.destroy() }
-        try server.start()
+        try await server.start()
         let client = try await startedClient(server, sessionTimeout: .seconds(10))
         let recorder = EventRecorder(client.events)
         let session = await client.sessionID
@@ -122,9 +122,9 @@ struct ZooKeeperClientTests {
         _ = try await client.create("/watched", data: [0])
         _ = try await client.getData("/watched", watch: true)
 
-        server.stop()
+        await server.stop()
         #expect(await recorder.waitFor(.disconnected))
-        try server.start()
+        try await server.start()
         #expect(await recorder.waitFor(.connected(sessionID: session)), "the same session resumed")
         #expect(try await client.exists("/eph") != nil)
         let other = try await startedClient(server)
@@ -136,7 +136,7 @@ struct ZooKeeperClientTests {
     }
 
     @Test func sessionClosedElsewhere_isReportedExpiredAndReplaced() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("expiry")
         let client = try await startedClient(server, chroot: chroot, sessionTimeout: .seconds(4))
         let recorder = EventRecorder(client.events)

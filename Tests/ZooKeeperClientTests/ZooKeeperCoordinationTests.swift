@@ -25,7 +25,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func twoBrokers_seeEachOtherAndOneController_closeDropsItsBrokerAndClaim() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("brokers")
         let one = try await open(server, chroot)
         let two = try await open(server, chroot, clusterId: "ignored")
@@ -48,7 +48,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func registerBroker_idOfAnotherLiveSession_throwsBrokerIdInUseUntilItCloses() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("in-use")
         let old = try await open(server, chroot)
         try await old.registerBroker(sampleBroker(1))
@@ -66,7 +66,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func topicsAndConfigs_changes_areSeenAtOnceAndSurviveANewSession() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("topics")
         let client = try await open(server, chroot)
         try await client.registerBroker(sampleBroker(1))
@@ -118,7 +118,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func updatePartition_concurrentWritersSameEpoch_exactlyOneWins() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("race")
         let setup = try await open(server, chroot)
         try await setup.createTopic(sampleTopic("orders"))
@@ -152,7 +152,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func allocateProducerIds_acrossClientsAndSessions_neverOverlaps() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("pids")
         let one = try await open(server, chroot)
         let two = try await open(server, chroot)
@@ -176,7 +176,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func layout_isKafkasZooKeeperModeJSON() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("layout")
         let client = try await open(server, chroot)
         try await client.registerBroker(BrokerRegistration(id: 3, host: "h3", port: 9093, rack: "r1"))
@@ -216,7 +216,7 @@ struct ZooKeeperCoordinationTests {
     }
 
     @Test func sessionExpiry_registrationIsRestored() async throws {
-        let server = try SharedZooKeeper.get()
+        let server = try await SharedZooKeeper.get()
         let chroot = uniqueChroot("expiry")
         let client = try await open(server, chroot)
         try await client.registerBroker(sampleBroker(4))
