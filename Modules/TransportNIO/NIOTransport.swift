@@ -42,10 +42,16 @@ public struct NIOTransport: Transport {
                     channel.eventLoop.makeCompletedFuture {
                         let queued = try accepted.offer {
                             let activity = ConnectionActivity()
+                            if configuration.runsHandlersOnIOThread {
+                                let served = try FramePipeline.serveOnEventLoop(channel, configuration: configuration, activity: activity)
+                                return AcceptedChannel(
+                                    channel: channel, activity: activity, served: .eventLoop(NIOLoopBound(served, eventLoop: channel.eventLoop))
+                                )
+                            }
                             let wrapped = try FramePipeline.wrap(
                                 channel, frameBytesMax: frameBytesMax, activity: activity, fourLetterWords: fourLetterWords
                             )
-                            return AcceptedChannel(channel: wrapped, activity: activity)
+                            return AcceptedChannel(channel: channel, activity: activity, served: .asyncChannel(wrapped))
                         }
                         guard queued else {
                             log(.connectionRejected(remoteAddress: channel.remoteAddress?.description ?? "unknown", limit: acceptedMax))
