@@ -5,7 +5,8 @@ public import TernTransport
 
 /// The TCP `Transport`, on SwiftNIO: listeners with `SO_REUSEADDR`, connections with
 /// `TCP_NODELAY`, frames split on the event loop and served by `ServerConnectionDriver` in
-/// Swift tasks, file ranges sent with `sendfile`.
+/// Swift tasks (or, with `runsHandlersOnIOThread`, by `EventLoopConnection` on the loop), file
+/// ranges sent with `sendfile`.
 public struct NIOTransport: Transport {
     private let group: any EventLoopGroup
 
