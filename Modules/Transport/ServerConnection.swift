@@ -13,7 +13,7 @@ public final class ServerConnection: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var events: AsyncStream<ConnectionEvent>.Continuation?
+        var pushTarget: (@Sendable (FramePayload) -> Void)?
         var pushesPending = 0
         var closeReason: ConnectionCloseReason?
     }
@@ -32,10 +32,10 @@ public final class ServerConnection: Sendable {
     public func push(_ payload: FramePayload) throws(TransportError) {
         enum Outcome { case queued, closed, backlogFull }
         let outcome = state.withLock { state -> Outcome in
-            guard state.closeReason == nil, let events = state.events else { return .closed }
+            guard state.closeReason == nil, let pushTarget = state.pushTarget else { return .closed }
             guard state.pushesPending < pushedFramesMax else { return .backlogFull }
             state.pushesPending += 1
-            events.yield(.push(payload))
+            pushTarget(payload)
             return .queued
         }
         switch outcome {
@@ -59,7 +59,7 @@ public final class ServerConnection: Sendable {
     }
 
     /// Records why the connection ends (the first reason wins) and closes the socket once.
-    func close(reason: ConnectionCloseReason) {
+    package func close(reason: ConnectionCloseReason) {
         let first = state.withLock { state in
             guard state.closeReason == nil else { return false }
             state.closeReason = reason
@@ -68,17 +68,27 @@ public final class ServerConnection: Sendable {
         if first { closeTransport() }
     }
 
-    var closeReason: ConnectionCloseReason? {
+    package var closeReason: ConnectionCloseReason? {
         state.withLock { $0.closeReason }
     }
 
     /// Connects `push` to the connection's event loop; until then pushes throw.
     func attach(_ events: AsyncStream<ConnectionEvent>.Continuation?) {
-        state.withLock { $0.events = events }
+        guard let events else {
+            attach(push: nil)
+            return
+        }
+        attach(push: { payload in events.yield(.push(payload)) })
+    }
+
+    /// Connects `push` to whatever writes the connection's frames; nil disconnects it, after
+    /// which pushes throw. `target` is called under a lock and must only hand the frame on.
+    package func attach(push target: (@Sendable (FramePayload) -> Void)?) {
+        state.withLock { $0.pushTarget = target }
     }
 
     /// A pushed frame has left the queue (written or dropped).
-    func pushDequeued() {
+    package func pushDequeued() {
         state.withLock { $0.pushesPending -= 1 }
     }
 }

@@ -15,8 +15,17 @@ typealias FrameChannel = NIOAsyncChannel<ByteBuffer, OutboundFrame>
 
 /// An accepted connection waiting for the accept loop, with the activity its pipeline touches.
 struct AcceptedChannel: Sendable {
-    let channel: FrameChannel
+    /// How the connection's frames reach its handler.
+    enum Served: Sendable {
+        /// Through an async channel, to `ServerConnectionDriver`.
+        case asyncChannel(FrameChannel)
+        /// By a handler on the event loop (`ServerConfiguration.runsHandlersOnIOThread`).
+        case eventLoop(NIOLoopBound<EventLoopConnection>)
+    }
+
+    let channel: any Channel
     let activity: ConnectionActivity
+    let served: Served
 }
 
 /// Sets up a connection's pipeline: split inbound bytes into frames, close the connection on
@@ -41,6 +50,25 @@ enum FramePipeline {
                 isOutboundHalfClosureEnabled: false
             )
         )
+    }
+}
+
+extension FramePipeline {
+    /// Installs the handlers of a server connection served on its event loop; must run on
+    /// the channel's event loop before any read.
+    static func serveOnEventLoop(
+        _ channel: any Channel, configuration: ServerConfiguration, activity: ConnectionActivity
+    ) throws -> EventLoopConnection {
+        let pipeline = channel.pipeline.syncOperations
+        let connection = EventLoopConnection(configuration: configuration, activity: activity)
+        try pipeline.addHandler(ActivityRecorder(activity: activity))
+        try pipeline.addHandler(OutboundFrameEncoder())
+        try pipeline.addHandler(
+            ByteToMessageHandler(FrameDecoder(frameBytesMax: configuration.requestFrameBytesMax, fourLetterWords: configuration.fourLetterWords))
+        )
+        try pipeline.addHandler(CloseOnFrameError())
+        try pipeline.addHandler(connection)
+        return connection
     }
 }
 

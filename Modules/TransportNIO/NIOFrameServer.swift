@@ -45,7 +45,7 @@ final class NIOFrameServer: FrameServer {
             while let child = await accepted.next() {
                 // The connection's task, its children and the default actors they call run
                 // on the connection's event loop when asked (see `EventLoopTaskExecutor`).
-                let executor = configuration.runsHandlersOnIOThread ? EventLoopTaskExecutor(child.channel.channel.eventLoop) : nil
+                let executor = configuration.runsHandlersOnIOThread ? EventLoopTaskExecutor(child.channel.eventLoop) : nil
                 group.addTask(executorPreference: executor) { await self.serve(child) }
             }
             listener.close(promise: nil)
@@ -67,41 +67,73 @@ final class NIOFrameServer: FrameServer {
     }
 
     private func serve(_ incoming: AcceptedChannel) async {
-        let child = incoming.channel
+        let channel = incoming.channel
         guard !shutdownSignal.isTriggered, let id = admit() else {
             await reject(incoming, limit: shutdownSignal.isTriggered ? nil : configuration.connectionsMax)
             return
         }
         defer { state.withLock { $0.open -= 1 } }
-        let channel = child.channel
         let remoteAddress = Self.hostAndPort(channel.remoteAddress)
         let connection = ServerConnection(
             id: id, remoteAddress: remoteAddress, pushedFramesMax: configuration.pushedFramesMax,
             closeTransport: { channel.close(promise: nil) }
         )
-        do {
-            try await child.executeThenClose { inbound, outbound in
-                await ServerConnectionDriver.serve(
-                    frames: inbound, sink: NIOFrameSink(outbound: outbound), connection: connection,
-                    activity: incoming.activity, service: service, configuration: configuration, shutdown: shutdownSignal
-                )
+        switch incoming.served {
+        case .asyncChannel(let child):
+            do {
+                try await child.executeThenClose { inbound, outbound in
+                    await ServerConnectionDriver.serve(
+                        frames: inbound, sink: NIOFrameSink(outbound: outbound), connection: connection,
+                        activity: incoming.activity, service: service, configuration: configuration, shutdown: shutdownSignal
+                    )
+                }
+            } catch {
+                configuration.log(.connectionClosed(id: id, remoteAddress: remoteAddress, reason: .readFailed(String(describing: error))))
             }
-        } catch {
-            configuration.log(.connectionClosed(id: id, remoteAddress: remoteAddress, reason: .readFailed(String(describing: error))))
+        case .eventLoop(let served):
+            await serveOnEventLoop(served, channel: channel, connection: connection)
         }
+    }
+
+    /// Starts the event-loop connection and waits for its end, telling it when the server
+    /// shuts down or this task is cancelled.
+    private func serveOnEventLoop(_ served: NIOLoopBound<EventLoopConnection>, channel: any Channel, connection: ServerConnection) async {
+        let handler = await service.connectionOpened(connection)
+        configuration.log(.connectionOpened(id: connection.id, remoteAddress: connection.remoteAddress))
+        let loop = channel.eventLoop
+        let finished = loop.makePromise(of: ConnectionCloseReason.self)
+        loop.execute { served.value.start(connection: connection, handler: handler, finished: finished) }
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [shutdownSignal] in
+                    await shutdownSignal.wait()
+                    if !Task.isCancelled { loop.execute { served.value.beginDrain() } }
+                }
+                _ = try? await finished.futureResult.get()
+                group.cancelAll()
+            }
+        } onCancel: {
+            loop.execute { served.value.end(.cancelled) }
+        }
+        _ = try? await channel.closeFuture.get()
     }
 
     /// Closes a connection that will not be served; `limit` is logged when it was refused
     /// for being over the connection limit.
     private func reject(_ incoming: AcceptedChannel, limit: Int?) async {
-        let child = incoming.channel
-        let remoteAddress = Self.hostAndPort(child.channel.remoteAddress)
+        let remoteAddress = Self.hostAndPort(incoming.channel.remoteAddress)
         if let limit { configuration.log(.connectionRejected(remoteAddress: remoteAddress, limit: limit)) }
-        // executeThenClose, not a bare close: the async channel must finish its writer.
-        do {
-            try await child.executeThenClose { _, _ in }
-        } catch {
-            configuration.log(.acceptFailed(String(describing: error)))
+        switch incoming.served {
+        case .asyncChannel(let child):
+            // executeThenClose, not a bare close: the async channel must finish its writer.
+            do {
+                try await child.executeThenClose { _, _ in }
+            } catch {
+                configuration.log(.acceptFailed(String(describing: error)))
+            }
+        case .eventLoop:
+            incoming.channel.close(promise: nil)
+            _ = try? await incoming.channel.closeFuture.get()
         }
     }
 

@@ -5,7 +5,8 @@ public import TernTransport
 
 /// The TCP `Transport`, on SwiftNIO: listeners with `SO_REUSEADDR`, connections with
 /// `TCP_NODELAY`, frames split on the event loop and served by `ServerConnectionDriver` in
-/// Swift tasks, file ranges sent with `sendfile`.
+/// Swift tasks (or, with `runsHandlersOnIOThread`, by `EventLoopConnection` on the loop), file
+/// ranges sent with `sendfile`.
 public struct NIOTransport: Transport {
     private let group: any EventLoopGroup
 
@@ -42,10 +43,16 @@ public struct NIOTransport: Transport {
                     channel.eventLoop.makeCompletedFuture {
                         let queued = try accepted.offer {
                             let activity = ConnectionActivity()
+                            if configuration.runsHandlersOnIOThread {
+                                let served = try FramePipeline.serveOnEventLoop(channel, configuration: configuration, activity: activity)
+                                return AcceptedChannel(
+                                    channel: channel, activity: activity, served: .eventLoop(NIOLoopBound(served, eventLoop: channel.eventLoop))
+                                )
+                            }
                             let wrapped = try FramePipeline.wrap(
                                 channel, frameBytesMax: frameBytesMax, activity: activity, fourLetterWords: fourLetterWords
                             )
-                            return AcceptedChannel(channel: wrapped, activity: activity)
+                            return AcceptedChannel(channel: channel, activity: activity, served: .asyncChannel(wrapped))
                         }
                         guard queued else {
                             log(.connectionRejected(remoteAddress: channel.remoteAddress?.description ?? "unknown", limit: acceptedMax))

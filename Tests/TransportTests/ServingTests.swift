@@ -11,7 +11,7 @@ import TernProtocol
 import TernTransport
 
 @Suite struct ServingTests {
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func send_echoRequests_answeredWithSameBytes(kind: TransportKind) async throws {
         try await withServer(kind, service: echoService) { transport, server in
             try await transport.withConnection(to: server.localEndpoint) { connection in
@@ -22,7 +22,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func send_thousandPipelined_handlerFinishesOutOfOrder_responsesInRequestOrder(kind: TransportKind) async throws {
         let random = Mutex(SeededRandom(seed: 7))
         let service = FrameResponder { request, _ in
@@ -46,7 +46,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func send_requestsWithoutResponse_laterRequestsStillAnswered(kind: TransportKind) async throws {
         // API key 0 plays Produce with acks=0: the handler returns nil.
         let service = FrameResponder { request, _ in
@@ -65,7 +65,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func send_echo_oneByteAtATime_decodes(kind: TransportKind) async throws {
         try await withServer(kind, service: echoService) { transport, server in
             try await transport.withConnection(to: server.localEndpoint) { connection in
@@ -83,7 +83,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp], [Int32(1_025), -1])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread], [Int32(1_025), -1])
     func send_badLengthPrefix_closesConnection_serverKeepsServing(kind: TransportKind, length: Int32) async throws {
         let log = EventLog()
         let configuration = ServerConfiguration(requestFrameBytesMax: 1_024, log: log.sink)
@@ -106,7 +106,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func idle_noTraffic_closesConnectionAfterTimeout(kind: TransportKind) async throws {
         let log = EventLog()
         let idleTimeout = Duration.seconds(1)
@@ -124,7 +124,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func idle_steadyTraffic_connectionStaysOpen(kind: TransportKind) async throws {
         // A generous timeout against the 50 ms gaps, so a loaded machine stalling this test's
         // tasks for a while cannot fake an idle period.
@@ -142,7 +142,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func send_beyondInFlightLimit_nextRequestWaitsForAResponse(kind: TransportKind) async throws {
         let arrivals = ArrivalLog()
         let gates = (0..<6).map { _ in ShutdownSignal() }
@@ -171,7 +171,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func respond_handlerThrows_closesConnection(kind: TransportKind) async throws {
         struct Refused: Error {}
         let log = EventLog()
@@ -189,7 +189,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func accept_overConnectionLimit_extraConnectionClosed(kind: TransportKind) async throws {
         let configuration = ServerConfiguration(connectionsMax: 1)
         try await withServer(kind, configuration: configuration, service: echoService) { transport, server in
@@ -206,7 +206,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func connect_nothingListening_throwsConnectFailed(kind: TransportKind) async throws {
         let transport = kind.makeTransport()
         let server = try await transport.bind(kind.listenEndpoint, configuration: ServerConfiguration(), service: echoService)
@@ -221,7 +221,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func bind_portZero_reportsDistinctBoundPorts(kind: TransportKind) async throws {
         let transport = kind.makeTransport()
         let first = try await transport.bind(kind.listenEndpoint, configuration: ServerConfiguration(), service: echoService)
@@ -237,7 +237,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func connect_threeHundredConcurrentClients_allServed(kind: TransportKind) async throws {
         let configuration = ServerConfiguration(connectionsMax: 400)
         try await withServer(kind, configuration: configuration, service: echoService, limit: .seconds(60)) { transport, server in

@@ -13,7 +13,7 @@ import TernPrimitives
 import TernTransport
 
 @Suite struct ShutdownAndPayloadTests {
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func respond_fileRangeFromMiddle_arrivesByteExact(kind: TransportKind) async throws {
         var random = SeededRandom(seed: 11)
         let contents = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -47,7 +47,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func push_duringAndAfterRequest_interleavesWithResponses(kind: TransportKind) async throws {
         let service = FrameResponder { request, connection in
             try connection.push(FramePayload(ByteBuffer(string: "watch-before")))
@@ -62,7 +62,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func push_afterClose_throwsConnectionClosed(kind: TransportKind) async throws {
         let kept = ConnectionBox()
         let service = FrameResponder { request, connection in
@@ -84,7 +84,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func push_peerNotReading_backlogBoundClosesConnection(kind: TransportKind) async throws {
         let outcome = Mutex<TransportError?>(nil)
         let megabyte = ByteBuffer(repeating: 0x5A, count: 1 << 20)
@@ -111,7 +111,7 @@ import TernTransport
         #expect(outcome.withLock { $0 } == .pushBacklogFull)
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func shutdown_requestInFlight_answeredThenClosed(kind: TransportKind) async throws {
         let transport = kind.makeTransport()
         let arrivals = ArrivalLog()
@@ -150,7 +150,7 @@ import TernTransport
         #expect(log.closeReasons == [.shutdown])
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func shutdown_handlerOutlastsDrainTimeout_connectionClosedAnyway(kind: TransportKind) async throws {
         let transport = kind.makeTransport()
         let arrivals = ArrivalLog()
@@ -179,7 +179,7 @@ import TernTransport
         #expect(log.closeReasons == [.shutdownDrainTimedOut])
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func run_cancelled_closesConnectionsAndReturns(kind: TransportKind) async throws {
         let transport = kind.makeTransport()
         let server = try await transport.bind(kind.listenEndpoint, configuration: ServerConfiguration(), service: echoService)
@@ -196,7 +196,7 @@ import TernTransport
         }
     }
 
-    @Test(arguments: [TransportKind.inMemory, .tcp])
+    @Test(arguments: [TransportKind.inMemory, .tcp, .tcpOnIOThread])
     func run_cancelledWhileConnectionsArrive_closesThemAll(kind: TransportKind) async throws {
         // Connections accepted but not yet taken by the accept loop must be closed too.
         for _ in 0..<5 {

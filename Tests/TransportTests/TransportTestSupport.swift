@@ -1,5 +1,6 @@
 // Goal: shared scaffolding for the transport tests, so every behaviour test reads the same
-// for both transports. Method: a `TransportKind` argument picks the transport; servers run in
+// for both transports (TCP twice: connections served through async channels, and on the event
+// loop with `runsHandlersOnIOThread`). Method: a `TransportKind` argument picks the transport; servers run in
 // a task owned by the test and are shut down and awaited before it ends; every wait has a
 // deadline, so a broken transport fails a test instead of hanging the run.
 
@@ -15,6 +16,8 @@ import TernTransportNIO
 enum TransportKind: String, Sendable, CustomTestStringConvertible {
     case inMemory
     case tcp
+    /// TCP with `runsHandlersOnIOThread`, whose connections are served on the event loop.
+    case tcpOnIOThread
 
     var testDescription: String { rawValue }
 
@@ -22,6 +25,7 @@ enum TransportKind: String, Sendable, CustomTestStringConvertible {
         switch self {
         case .inMemory: InMemoryTransport()
         case .tcp: NIOTransport()
+        case .tcpOnIOThread: IOThreadTransport()
         }
     }
 
@@ -29,8 +33,30 @@ enum TransportKind: String, Sendable, CustomTestStringConvertible {
     var listenEndpoint: Endpoint {
         switch self {
         case .inMemory: Endpoint(host: "memory", port: 0)
-        case .tcp: Endpoint(host: "127.0.0.1", port: 0)
+        case .tcp, .tcpOnIOThread: Endpoint(host: "127.0.0.1", port: 0)
         }
+    }
+}
+
+/// The TCP transport with every server it binds serving handlers on the I/O thread.
+struct IOThreadTransport: Transport {
+    private let base = NIOTransport()
+
+    func bind(
+        _ endpoint: Endpoint, configuration: ServerConfiguration, service: any FrameService
+    ) async throws(TransportError) -> any FrameServer {
+        var configuration = configuration
+        configuration.runsHandlersOnIOThread = true
+        return try await base.bind(endpoint, configuration: configuration, service: service)
+    }
+
+    func withConnection<Result>(
+        to endpoint: Endpoint,
+        configuration: ClientConfiguration,
+        isolation: isolated (any Actor)?,
+        _ body: (any FrameConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await base.withConnection(to: endpoint, configuration: configuration, isolation: isolation, body)
     }
 }
 

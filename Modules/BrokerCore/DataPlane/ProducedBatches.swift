@@ -31,8 +31,10 @@ struct ProducedBatches {
             throw ProduceRejection(errorCode: .invalidRecord, message: "the request carries no record batch")
         }
         var splitter = RecordBatchSplitter(records: records, trailingPartialBatch: .reject, verifyingChecksums: true)
-        var output = ByteBuffer()
-        output.reserveCapacity(records.readableBytes)
+        // Batches that pass as they are stay in the request's buffer; the output is only
+        // assembled, from a copy, once some batch was rebuilt (recompressed).
+        var output: ByteBuffer?
+        var consumed = 0
         var count = 0
         while true {
             let entry: RecordsEntry?
@@ -45,19 +47,31 @@ struct ProducedBatches {
             guard case .batch(let view) = entry else {
                 throw ProduceRejection(errorCode: .invalidRecord, message: "only message format v2 is accepted (Produce v3+)")
             }
-            var batch = try Self.check(view, index: count, settings: settings, codecs: codecs, now: now)
+            let rebuiltBatch = try Self.check(view, index: count, settings: settings, codecs: codecs, now: now)
+            let rebuilt = rebuiltBatch != nil
+            var batch = rebuiltBatch ?? view.bytes
             guard batch.readableBytes <= settings.maxMessageBytes else {
                 throw ProduceRejection(errorCode: .messageTooLarge,
                                        message: "batch of \(batch.readableBytes) bytes exceeds max.message.bytes \(settings.maxMessageBytes)")
             }
-            output.writeBuffer(&batch)
+            if rebuilt, output == nil {
+                var copied = ByteBuffer()
+                copied.reserveCapacity(records.readableBytes)
+                var before = records.getSlice(at: records.readerIndex, length: consumed)!
+                copied.writeBuffer(&before)
+                output = copied
+            }
+            output?.writeBuffer(&batch)
+            consumed += view.bytes.readableBytes
             count += 1
         }
-        bytes = output
+        // The splitter accepts nothing but whole batches, so unchanged ones are all of `records`.
+        bytes = output ?? records
         batchCount = count
     }
 
-    private static func check(_ view: RecordBatchView, index: Int, settings: TopicSettings, codecs: CompressionCodecs, now: Int64) throws(ProduceRejection) -> ByteBuffer {
+    /// Checks one batch; returns it rebuilt when it must be recompressed, nil when it passes as it is.
+    private static func check(_ view: RecordBatchView, index: Int, settings: TopicSettings, codecs: CompressionCodecs, now: Int64) throws(ProduceRejection) -> ByteBuffer? {
         guard !view.isControl else {
             throw ProduceRejection(errorCode: .invalidRecord, message: "clients may not write control batches")
         }
@@ -78,7 +92,7 @@ struct ProducedBatches {
         }
         let boundsSet = settings.timestampType == .createTime
             && (settings.timestampBeforeMax != .max || settings.timestampAfterMax != .max)
-        guard target != codec || boundsSet else { return view.bytes }
+        guard target != codec || boundsSet else { return nil }
 
         let decompress = recordDecompressor(codecs, limit: settings.maxMessageBytes * 64)
         let batch: RecordBatch
@@ -88,7 +102,7 @@ struct ProducedBatches {
             throw ProduceRejection(errorCode: .corruptMessage, message: "batch \(index) records do not decode: \(error)")
         }
         if boundsSet { try checkTimestamps(batch, settings: settings, now: now) }
-        guard target != codec else { return view.bytes }
+        guard target != codec else { return nil }
         return try recompress(batch, to: target, codecs: codecs)
     }
 

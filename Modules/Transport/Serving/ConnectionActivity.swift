@@ -14,6 +14,11 @@ public final class ConnectionActivity: Sendable {
         lastNanoseconds = Atomic(SystemClock().now.nanoseconds)
     }
 
+    /// The time of the last activity on `SystemClock`, in nanoseconds.
+    package var lastNanosecondsSnapshot: Int64 {
+        lastNanoseconds.load(ordering: .relaxed)
+    }
+
     /// Records activity now.
     public func touch() {
         lastNanoseconds.store(clock.now.nanoseconds, ordering: .relaxed)

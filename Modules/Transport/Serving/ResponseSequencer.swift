@@ -1,12 +1,14 @@
 /// Puts the responses of pipelined requests back in request order. Sans-IO: the connection
 /// loop feeds it finished requests and writes what it hands back.
-struct ResponseSequencer {
+package struct ResponseSequencer {
     /// What a finished request produced.
-    enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case payload(FramePayload)
         /// No response (acks=0, a dropped request, a failed handler); the slot still frees.
         case none
     }
+
+    package init() {}
 
     private(set) var assigned: UInt64 = 0
     private(set) var released: UInt64 = 0
@@ -15,17 +17,17 @@ struct ResponseSequencer {
     private var finished: [UInt64: Outcome] = [:]
 
     /// Requests dispatched whose slot has not been released.
-    var outstanding: UInt64 { assigned - released }
+    package var outstanding: UInt64 { assigned - released }
 
     /// The sequence number of the next request.
-    mutating func assign() -> UInt64 {
+    package mutating func assign() -> UInt64 {
         defer { assigned += 1 }
         return assigned
     }
 
     /// Records that request `sequence` finished and returns, in order, every outcome that is
     /// now ready to be written, each releasing one slot.
-    mutating func finish(_ sequence: UInt64, _ outcome: Outcome) -> [Outcome] {
+    package mutating func finish(_ sequence: UInt64, _ outcome: Outcome) -> [Outcome] {
         precondition(sequence >= released && sequence < assigned && finished[sequence] == nil, "request finished twice")
         finished[sequence] = outcome
         var ready: [Outcome] = []
