@@ -43,7 +43,7 @@ struct MemoryLogState: Sendable {
 
     /// Appends whole batches at wall-clock time `now`; see `PartitionLog.append(_:)`.
     mutating func append(_ request: LogAppend, now: Int64) throws(LogStoreError) -> LogAppendInfo {
-        var views = try Self.split(request.batches)
+        var views = try Self.split(request.batches, verifyingChecksums: request.validation == .full)
         var logAppendTime: Int64 = -1
         switch request.origin {
         case let .leader(epoch, appendTime):
@@ -71,11 +71,12 @@ struct MemoryLogState: Sendable {
         )
     }
 
-    /// Splits an append into v2 batches, refusing anything else.
-    private static func split(_ buffer: ByteBuffer) throws(LogStoreError) -> [RecordBatchView] {
+    /// Splits an append into v2 batches, refusing anything else; CRCs are checked unless the
+    /// caller vouched for them (`LogAppend.Validation.crcVerifiedByCaller`).
+    private static func split(_ buffer: ByteBuffer, verifyingChecksums: Bool) throws(LogStoreError) -> [RecordBatchView] {
         let entries: [RecordsEntry]
         do {
-            entries = try RecordBatchSplitter.entries(in: buffer)
+            entries = try RecordBatchSplitter.entries(in: buffer, verifyingChecksums: verifyingChecksums)
         } catch {
             throw .invalidBatch("\(error)")
         }
