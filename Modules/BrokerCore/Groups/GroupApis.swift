@@ -5,6 +5,7 @@
 // full version range.
 
 public import TernCoordination
+import TernGroupCoordinator
 import TernPrimitives
 import TernProtocol
 
@@ -123,5 +124,18 @@ struct PartitionCatalog: Sendable {
         guard !partitions.isEmpty else { return [] }
         let metadata = await coordination.metadata()
         return Set(partitions.filter { metadata.assignment(of: $0) == nil })
+    }
+
+    /// An offset commit's partitions, by topic partition, split into those the cluster has and
+    /// an error for each of the others (UNKNOWN_TOPIC_OR_PARTITION, as Kafka answers).
+    func known<Topic, Partition>(
+        _ topics: [Topic], name: (Topic) -> String, partitions: (Topic) -> [Partition], index: (Partition) -> Int32
+    ) async -> (known: [(TopicPartition, Partition)], errors: [TopicPartition: GroupErrorCode]) {
+        let requested = topics.flatMap { topic in
+            partitions(topic).map { (TopicPartition(topic: name(topic), partition: index($0)), $0) }
+        }
+        let unknown = await unknown(requested.map(\.0))
+        let errors = Dictionary(unknown.map { ($0, GroupErrorCode.unknownTopicOrPartition) }) { _, last in last }
+        return (requested.filter { !unknown.contains($0.0) }, errors)
     }
 }

@@ -25,12 +25,9 @@ struct TxnOffsetCommitHandler: Sendable {
 
     func handle(_ request: TxnOffsetCommitRequest, context: RequestContext) async -> TxnOffsetCommitResponse {
         let version = context.apiVersion
-        let requested = request.topics.flatMap { topic in
-            topic.partitions.map { (TopicPartition(topic: topic.name, partition: $0.partitionIndex), $0) }
-        }
-        let unknown = await catalog.unknown(requested.map(\.0))
-        var errors = Dictionary(unknown.map { ($0, GroupErrorCode.unknownTopicOrPartition) }) { _, last in last }
-        let partitions = requested.filter { !unknown.contains($0.0) }.map { topicPartition, partition in
+        var (known, errors) = await catalog.known(
+            request.topics, name: \.name, partitions: \.partitions, index: \.partitionIndex)
+        let partitions = known.map { topicPartition, partition in
             OffsetCommitEvent.Partition(
                 topicPartition: topicPartition, offset: partition.committedOffset,
                 leaderEpoch: version >= 2 ? partition.committedLeaderEpoch : -1, metadata: partition.committedMetadata)
