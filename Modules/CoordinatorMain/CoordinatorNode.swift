@@ -21,6 +21,7 @@ enum CoordinatorNode {
             logger.debug("\(event)")
         }
         listenerConfiguration.fourLetterWords = { words.answer($0) }
+        listenerConfiguration.runsHandlersOnIOThread = true
         let listener: any FrameServer
         do {
             listener = try await transport.bind(settings.clientListen, configuration: listenerConfiguration, service: server)
