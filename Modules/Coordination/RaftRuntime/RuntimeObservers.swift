@@ -31,23 +31,7 @@ final class RuntimeObservers: Sendable {
     var leadership: Leadership { state.withLock { $0.leadership } }
 
     func leadershipStream() -> AsyncStream<Leadership> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: Leadership.self, bufferingPolicy: .bufferingNewest(Self.leadershipBufferMax))
-        let id = state.withLock { state -> UInt64? in
-            continuation.yield(state.leadership)
-            guard !state.finished else { return nil }
-            state.nextSubscriber += 1
-            state.leadershipSubscribers[state.nextSubscriber] = continuation
-            return state.nextSubscriber
-        }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.leadershipSubscribers.removeValue(forKey: id) }
-        }
-        return stream
+        subscribe(\.leadershipSubscribers, bufferingNewest: Self.leadershipBufferMax, first: \.leadership)
     }
 
     func publish(_ leadership: Leadership) {
@@ -58,12 +42,21 @@ final class RuntimeObservers: Sendable {
     }
 
     func inboxStream() -> AsyncStream<InboxMessage> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: InboxMessage.self, bufferingPolicy: .bufferingNewest(inboxBufferMax))
+        subscribe(\.inboxSubscribers, bufferingNewest: inboxBufferMax, first: nil)
+    }
+
+    /// A stream registered in `subscribers` until its consumer stops, starting with the element
+    /// at `first` when given; after `finish()` it ends at once (after that element).
+    private func subscribe<Element: Sendable>(
+        _ subscribers: any WritableKeyPath<State, [UInt64: AsyncStream<Element>.Continuation]> & Sendable,
+        bufferingNewest limit: Int, first: KeyPath<State, Element>?
+    ) -> AsyncStream<Element> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Element.self, bufferingPolicy: .bufferingNewest(limit))
         let id = state.withLock { state -> UInt64? in
+            if let first { continuation.yield(state[keyPath: first]) }
             guard !state.finished else { return nil }
             state.nextSubscriber += 1
-            state.inboxSubscribers[state.nextSubscriber] = continuation
+            state[keyPath: subscribers][state.nextSubscriber] = continuation
             return state.nextSubscriber
         }
         guard let id else {
@@ -71,7 +64,7 @@ final class RuntimeObservers: Sendable {
             return stream
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.inboxSubscribers.removeValue(forKey: id) }
+            _ = self?.state.withLock { $0[keyPath: subscribers].removeValue(forKey: id) }
         }
         return stream
     }
