@@ -46,6 +46,30 @@ extension SegmentedPartitionLog {
         #expect(progress.durable == progress.appended)
     }
 
+    /// Steady appenders, each waiting for its fsync before its next append (producers with
+    /// one request in flight): the appenders a round covers come back while the next round
+    /// is about to start, and must be able to join it. Before rounds gathered them, the
+    /// first to return started a round alone and a round covered about one append.
+    @Test func fsyncBeforeAcknowledge_steadyAppenders_joinTheNextRound() async throws {
+        let fixture = try SegmentedFixture()
+        var config = LogConfig()
+        config.durability = .fsyncBeforeAcknowledge
+        let log = try #require(try await fixture.store.openLog(testPartition, config: config).segmented)
+        let batch = try makeBatch(count: 1)
+        let appenders = 8
+        let appendsEach = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<appenders {
+                group.addTask(executorPreference: fixture.store.preferredTaskExecutor) {
+                    for _ in 0..<appendsEach { _ = try await log.appendAsLeader(batch) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rounds = await log.syncRounds()
+        #expect(rounds * 2 <= appenders * appendsEach, "\(rounds) fsync rounds for \(appenders * appendsEach) appends")
+    }
+
     @Test func flushPolicy_messages_flushesFromTheAppendThatReachesTheCount() async throws {
         let fixture = try SegmentedFixture()
         var config = LogConfig()

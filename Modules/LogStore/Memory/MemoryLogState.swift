@@ -109,7 +109,7 @@ struct MemoryLogState: Sendable {
     /// A replica's batches must start at or after the log end (a compacted leader log has gaps) and then only move forward.
     private func checkContinues(_ views: [RecordBatchView]) throws(LogStoreError) {
         var expected = logEndOffset
-        for (index, view) in views.enumerated() {
+        for view in views {
             // A hostile base offset near Int64.max would overflow `lastOffset + 1` below.
             guard view.baseOffset >= 0, view.baseOffset < Int64.max - Int64(Int32.max) - 1 else {
                 throw .invalidBatch("base offset \(view.baseOffset) out of range")

@@ -125,10 +125,29 @@ extension SegmentedPartitionLog {
             if durability.syncing {
                 await withCheckedContinuation { durability.waiters.append($0) }
             } else {
+                durability.syncing = true
+                await gatherAppendsForRound()
                 try await syncRound()
             }
         }
     }
+
+    /// Lets appends already on their way in join the round about to start. When a round
+    /// ends, the appenders it covered are resumed and come straight back with their next
+    /// batch; without this the first of them starts the next round alone and the rest wait
+    /// a whole fsync for the one after (a round covered about 2 appends with 8 appenders
+    /// where 8 were possible). Each yield lets the lane run what is queued on it; it stops
+    /// once a yield brings no new bytes, so a lone appender pays one yield, not an fsync.
+    private func gatherAppendsForRound() async {
+        for _ in 0..<Self.gatherYieldsMax {
+            let before = durability.appendedBytes
+            await Task.yield()
+            if durability.appendedBytes == before { return }
+        }
+    }
+
+    /// Bounds `gatherAppendsForRound`, so steady appenders cannot postpone a round.
+    private static var gatherYieldsMax: Int { 8 }
 
     /// One fsync round: every file with unsynced appended bytes, off the lane; with
     /// `activeIndexes`, the active segment's index files too (closing).
