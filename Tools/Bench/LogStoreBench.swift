@@ -61,6 +61,13 @@ func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<Lo
         if steps.contains(.flush) { lines += try await measureFlushPolicy(directory: directory + "/flush", pool: pool, appends: appends) }
         if steps.contains(.append) { lines += try await measureAppendsOnly(directory: directory + "/append", pool: pool, appends: appends) }
         if steps.contains(.produce) { lines += try await measureProducePath(directory: directory + "/produce", pool: pool, appends: appends) }
+        if steps.contains(.unaligned) {
+            let odd = makeLogBenchBatches(count: 64, bytes: nil)
+            let oddAppends = Int(volume / Int64(odd[0].bytes.readableBytes))
+            lines.append("unaligned: \(oddAppends) batches of \(odd[0].bytes.readableBytes) B (\(odd[0].records) records of 100 B)")
+            lines.append(try measureRawWrites(path: directory + "/raw-odd.bin", blocks: oddAppends, blockBytes: odd[0].bytes.readableBytes))
+            lines += try await measureProducePath(directory: directory + "/produce-odd", pool: odd, appends: oddAppends)
+        }
         if steps.contains(.flush8) { lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends)) }
         if steps.contains(.fsync) { lines += try await measureFsync(directory: directory, pool: pool, appends: appends) }
         if steps.contains(.recovery) {
@@ -85,6 +92,9 @@ enum LogStoreBenchStep: String, CaseIterable {
     /// Only the appends as the broker makes them (store executor, CRCs checked by the
     /// caller), with the process's CPU time: short enough to alternate with `dd`.
     case produce
+    /// `produce` with batches a few bytes short of 16 KiB (as many 100-byte records as fit),
+    /// so every write ends inside a page, against plain pwrites of the same sizes.
+    case unaligned
     /// The flush policy over 8 partitions appending in parallel.
     case flush8
     /// fsync before acknowledge, 8 appenders and 1.
@@ -99,27 +109,45 @@ private struct LogBenchBatch {
     let records: Int
 }
 
-/// `count` batches of 100-byte-value records, each as many records as fit in 16 KiB; all
-/// the same size (only the bytes differ), so a reader can count offsets from bytes.
-private func makeLogBenchBatches(count: Int) -> [LogBenchBatch] {
-    (0..<count).map { index in
-        var records: [Record] = []
+/// `count` batches of 100-byte-value records, each exactly `bytes` long (the last record's
+/// value takes up the slack), all the same size (only the bytes differ), so a reader can
+/// count offsets from bytes. With `bytes` nil, each batch holds as many 100-byte records as
+/// fit in 16 KiB, which leaves it a few bytes short (16,361 B): the unaligned case.
+private func makeLogBenchBatches(count: Int, bytes exactBytes: Int? = 16 * 1024) -> [LogBenchBatch] {
+    let limit = exactBytes ?? 16 * 1024
+    return (0..<count).map { index in
+        var valueBytes: [Int] = []
         var used = RecordBatchHeader.size
         // A 100-byte value with small deltas encodes in under 110 bytes.
-        while used + 110 <= 16 * 1024 {
-            let number = records.count
-            records.append(Record(
-                timestampDelta: Int64(number), offsetDelta: Int32(number),
-                value: ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 31 &+ number), count: 100)
-            ))
+        while used + 110 <= limit {
+            valueBytes.append(100)
             used += 110
         }
-        let batch = RecordBatch(baseTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000 + Int64(records.count - 1), records: records)
-        do {
-            return LogBenchBatch(bytes: try batch.encoded(), records: records.count)
-        } catch {
-            preconditionFailure("benchmark batch does not encode: \(error)")
+        // Grow the last value until the batch is exactly the size asked for; a varint
+        // length can grow by a byte on the way, so this may take a few rounds.
+        for _ in 0..<8 {
+            let batch = encodeLogBenchBatch(index: index, valueBytes: valueBytes)
+            guard let exactBytes, batch.readableBytes != exactBytes else {
+                return LogBenchBatch(bytes: batch, records: valueBytes.count)
+            }
+            valueBytes[valueBytes.count - 1] += exactBytes - batch.readableBytes
         }
+        preconditionFailure("benchmark batch cannot be made exactly \(limit) bytes")
+    }
+}
+
+private func encodeLogBenchBatch(index: Int, valueBytes: [Int]) -> ByteBuffer {
+    let records = valueBytes.enumerated().map { number, size in
+        Record(
+            timestampDelta: Int64(number), offsetDelta: Int32(number),
+            value: ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 31 &+ number), count: size)
+        )
+    }
+    let batch = RecordBatch(baseTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000 + Int64(records.count - 1), records: records)
+    do {
+        return try batch.encoded()
+    } catch {
+        preconditionFailure("benchmark batch does not encode: \(error)")
     }
 }
 
@@ -151,7 +179,7 @@ private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, syncEv
         }
     }
     guard fdatasync(descriptor) == 0 else { throw BenchFailure("fdatasync \(path): errno \(errno)") }
-    let label = syncEvery.map { "raw pwrite 16 KiB, fdatasync every \($0)" } ?? "raw pwrite 16 KiB + fdatasync"
+    let label = syncEvery.map { "raw pwrite \(blockBytes) B, fdatasync every \($0)" } ?? "raw pwrite \(blockBytes) B + fdatasync"
     return rateLine(label, bytes: Int64(blocks * blockBytes), since: start)
 }
 
@@ -464,6 +492,10 @@ private func measurePartitions(directory: String) async throws -> [String] {
     lines.append(pad("\(label) crash reopen", 40) + formatSeconds(secondsSince(start)))
     lines.append(pad("\(label) RSS growth, 2 stores later", 40) + "\((residentKilobytes() - rssBefore) / 1024) MiB")
     try await store.close()
+    // With every store closed, what malloc still holds after handing free pages back is
+    // what the stores leaked (or the runtime cached), not memory still in use.
+    _ = glibcMallocTrim(0)
+    lines.append(pad("\(label) RSS growth, all closed + malloc_trim", 40) + "\((residentKilobytes() - rssBefore) / 1024) MiB")
     return lines
 }
 
@@ -478,6 +510,10 @@ private func openAndAbandon(directory: String, _ configs: [TopicPartition: LogCo
     let store = try SegmentedLogStore(directory: directory)
     _ = try await openAll(store, configs)
 }
+
+/// glibc's malloc_trim, which Swift's Glibc module does not import.
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
 
 /// VmRSS from /proc/self/status, in KiB; 0 when unreadable.
 private func residentKilobytes() -> Int64 {
