@@ -31,6 +31,11 @@ struct DurabilityState {
     var requestedRecords = 0
     /// Whether an fsync is running now.
     var syncing = false
+    /// `appendedBytes` when the last successful round ended plus the bytes it made durable,
+    /// and how long its fsyncs took: the next round waits briefly for appends to reach the
+    /// target (`gatherAppendsForRound`).
+    var gatherTarget: UInt64 = 0
+    var lastRoundDuration = Duration.zero
     /// Appends (and flushes) waiting for the running fsync to finish.
     var waiters: [CheckedContinuation<Void, Never>] = []
     /// Segments sealed since the last fsync started; their files are synced with the next.
@@ -133,21 +138,27 @@ extension SegmentedPartitionLog {
     }
 
     /// Lets appends already on their way in join the round about to start. When a round
-    /// ends, the appenders it covered are resumed and come straight back with their next
-    /// batch; without this the first of them starts the next round alone and the rest wait
-    /// a whole fsync for the one after (a round covered about 2 appends with 8 appenders
-    /// where 8 were possible). Each yield lets the lane run what is queued on it; it stops
-    /// once a yield brings no new bytes, so a lone appender pays one yield, not an fsync.
+    /// ends, the appenders it covered are resumed and come back with their next batch;
+    /// without this the first of them starts the next round alone and the rest wait a whole
+    /// fsync for the one after (8 steady appenders: about one fdatasync per append; letting
+    /// only the appends already queued on the lane join: one per 4 appends). So a round
+    /// waits, yielding the lane to them, until as many bytes as the previous round covered
+    /// have arrived since it ended, for at most a quarter of that round's fsync time: a lone
+    /// appender never waits (its own bytes are the ones expected), and when appenders stop,
+    /// the wait is a fraction of the fsync it can save.
     private func gatherAppendsForRound() async {
+        let wanted = durability.gatherTarget
+        guard durability.appendedBytes < wanted else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + durability.lastRoundDuration / 4
+        // A cap on yields too, in case the clock reads stall.
         for _ in 0..<Self.gatherYieldsMax {
-            let before = durability.appendedBytes
             await Task.yield()
-            if durability.appendedBytes == before { return }
+            if durability.appendedBytes >= wanted || clock.now >= deadline { return }
         }
     }
 
-    /// Bounds `gatherAppendsForRound`, so steady appenders cannot postpone a round.
-    private static var gatherYieldsMax: Int { 8 }
+    private static var gatherYieldsMax: Int { 100_000 }
 
     /// One fsync round: every file with unsynced appended bytes, off the lane; with
     /// `activeIndexes`, the active segment's index files too (closing).
@@ -167,6 +178,7 @@ extension SegmentedPartitionLog {
         durability.storeDirectoryUnsynced = false
         if activeIndexes { durability.activeIndexesUnsynced = false }
         let result: Result<Void, LogStoreError>
+        let started = ContinuousClock.now
         do throws(LogStoreError) {
             let handles = try handlesToSync(sealed: sealed, activeIndexes: activeIndexes)
             try await context.syncPool.run { () throws(LogStoreError) in
@@ -186,6 +198,8 @@ extension SegmentedPartitionLog {
         durability.waiters = []
         switch result {
         case .success:
+            durability.gatherTarget = durability.appendedBytes + (target - min(target, durability.durableBytes))
+            durability.lastRoundDuration = ContinuousClock.now - started
             durability.durableBytes = max(durability.durableBytes, target)
             durability.lastFlush = context.clock.now
             if durability.truncations == truncations { advanceRecoveryPoint(to: targetOffset) }
