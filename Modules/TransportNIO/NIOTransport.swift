@@ -39,6 +39,8 @@ public struct NIOTransport: Transport {
                 .serverChannelOption(.backlog, value: Int32(Limits.acceptBacklogMax))
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(
+                    minimum: Limits.receiveBufferBytesMin, initial: Limits.receiveBufferBytesInitial, maximum: Limits.receiveBufferBytesMax))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let queued = try accepted.offer {
