@@ -48,17 +48,42 @@ import TernProtocol
 
     @Test func read_returnsBatchesAsStored_acrossSegments() async throws {
         let batch = try makeBatch(count: 2)
+        let sent = batch
         var config = LogConfig()
         config.segmentBytes = batch.readableBytes
         let (_, log) = try await openLog(config)
         for _ in 0..<3 { try await log.appendAsLeader(batch, epoch: 2) }
         let result = try await log.read(LogReadRequest(fetchOffset: 1, maxBytes: 1 << 20))
-        #expect(result.slices.count == 3)
         // Only the base offset and leader epoch (both outside the CRC) differ from the input.
-        var expected = batch
-        expected.setRecordBatchBaseOffset(4, batchAt: expected.readerIndex)
-        expected.setRecordBatchPartitionLeaderEpoch(2, batchAt: expected.readerIndex)
-        #expect(try result.slices[2].readBytes() == expected)
+        var expected = ByteBuffer()
+        for baseOffset: Int64 in [0, 2, 4] {
+            var stamped = batch
+            stamped.setRecordBatchBaseOffset(baseOffset, batchAt: stamped.readerIndex)
+            stamped.setRecordBatchPartitionLeaderEpoch(2, batchAt: stamped.readerIndex)
+            expected.writeImmutableBuffer(stamped)
+        }
+        #expect(try result.readAllBytes() == expected)
+        #expect(batch == sent, "the caller's buffer is never patched")
+    }
+
+    /// A batch that fills its buffer is kept where it lies with its stamp beside it; a small
+    /// one in a big buffer (one record in a receive buffer) is copied, so it pins nothing.
+    @Test func append_keepsOnlyBatchesThatFillTheirBuffer() async throws {
+        let batch = try makeBatch(count: 2)
+        var roomy = ByteBuffer()
+        roomy.reserveCapacity(batch.readableBytes * 8)
+        roomy.writeImmutableBuffer(batch)
+        let (_, log) = try await openLog()
+        try await log.appendAsLeader(batch, epoch: 1)
+        try await log.appendAsLeader(roomy, epoch: 1)
+        let kept = try await log.read(LogReadRequest(fetchOffset: 0, maxBytes: 1, maxOffset: 2))
+        let copied = try await log.read(LogReadRequest(fetchOffset: 2, maxBytes: 1))
+        #expect(kept.slices.count == 2)
+        #expect(copied.slices.count == 1)
+        let copiedBytes = try #require(copied.slices.first).readBytes()
+        #expect(copiedBytes.storageCapacity < roomy.storageCapacity)
+        #expect(copiedBytes.getInteger(at: copiedBytes.readerIndex, as: Int64.self) == 2)
+        #expect(try kept.readAllBytes().getInteger(at: 0, as: Int64.self) == 0)
     }
 
     @Test func append_rollsBySize_exactlyWhenTheAppendWouldOverflow() async throws {

@@ -45,14 +45,18 @@ struct MemoryLogState: Sendable {
     mutating func append(_ request: LogAppend, now: Int64) throws(LogStoreError) -> LogAppendInfo {
         var views = try Self.split(request.batches, verifyingChecksums: request.validation == .full)
         var logAppendTime: Int64 = -1
+        let batches: [MemoryBatch]
         switch request.origin {
-        case let .leader(epoch, appendTime):
+        case let .leader(epoch, appendTime?):
             stamp(&views, epoch: epoch, logAppendTime: appendTime)
-            logAppendTime = appendTime ?? -1
+            logAppendTime = appendTime
+            batches = views.map(MemoryBatch.init)
+        case let .leader(epoch, nil):
+            batches = stamped(views, epoch: epoch)
         case .replica:
             try checkContinues(views)
+            batches = views.map(MemoryBatch.init)
         }
-        let batches = views.map(MemoryBatch.init)
         // `split` refuses an empty buffer, so there is a first and a last batch.
         let first = batches[0]
         let last = batches[batches.count - 1]
@@ -89,6 +93,22 @@ struct MemoryLogState: Sendable {
         }
         guard !views.isEmpty else { throw .invalidBatch("an append must hold at least one batch") }
         return views
+    }
+
+    /// A leader's batches without LogAppendTime: offsets from the log end and its epoch,
+    /// stamped apart from batches that fill their buffer (`MemoryBatch`), into copies of the rest.
+    private func stamped(_ views: [RecordBatchView], epoch: Int32) -> [MemoryBatch] {
+        var next = logEndOffset
+        return views.map { view in
+            defer { next += Int64(view.lastOffsetDelta) + 1 }
+            if MemoryBatch.worthKeepingInPlace(view.bytes) {
+                return MemoryBatch(view, stampingBaseOffset: next, epoch: epoch)
+            }
+            var copy = view
+            copy.setBaseOffset(next)
+            copy.setPartitionLeaderEpoch(epoch)
+            return MemoryBatch(copy)
+        }
     }
 
     /// The leader's stamping: offsets from the log end, its epoch and, for LogAppendTime
@@ -148,7 +168,7 @@ struct MemoryLogState: Sendable {
             if let maxOffset = request.maxOffset, batch.baseOffset >= maxOffset { return false }
             let alwaysTaken = slices.isEmpty && request.minOneBatch
             if total + batch.size > request.maxBytes && !alwaysTaken { return false }
-            slices.append(.bytes(batch.bytes))
+            batch.appendSlices(to: &slices)
             total += batch.size
             return true
         }

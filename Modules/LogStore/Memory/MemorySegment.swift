@@ -1,11 +1,20 @@
 import NIOCore
 import TernProtocol
 
-/// One stored batch: its bytes exactly as appended (compressed, offsets stamped), plus the
-/// header fields the log consults often, so reads and retention never re-parse headers.
+/// One stored batch: its bytes as appended (compressed, offsets stamped), plus the header
+/// fields the log consults often, so reads and retention never re-parse headers.
+///
+/// A leader's batch that fills most of the buffer it arrived in is kept where it lies, with
+/// its first 16 bytes (base offset, length, leader epoch: outside the CRC) as a stamped copy
+/// in `stampedHead`: patching the shared request buffer would copy the whole batch, and the
+/// fresh pages that copy lands in were, with the copy, a fifth of the broker's CPU at full
+/// speed. A small batch in a large buffer is copied instead, so one record cannot pin a
+/// whole receive buffer.
 struct MemoryBatch: Sendable {
-    /// The whole batch.
-    var bytes: ByteBuffer
+    /// The whole batch; when `stampedHead` is set, its first 16 bytes are as the producer
+    /// sent them and `stampedHead` holds them as stored.
+    private var appended: ByteBuffer
+    private var stampedHead: ByteBuffer?
     /// The offset of its first record.
     var baseOffset: Int64
     /// The offset of its last record (baseOffset + lastOffsetDelta).
@@ -15,17 +24,61 @@ struct MemoryBatch: Sendable {
     /// The leader epoch stamped into it.
     var leaderEpoch: Int32
 
-    /// Captures a validated batch.
+    /// The bytes of a leader's stamp: base offset, batch length, partition leader epoch.
+    static let stampedHeadBytes = 16
+
+    /// Captures a validated batch whose bytes are final.
     init(_ view: RecordBatchView) {
-        bytes = view.bytes
+        appended = view.bytes
         baseOffset = view.baseOffset
         lastOffset = view.lastOffset
         maxTimestamp = view.maxTimestamp
         leaderEpoch = view.partitionLeaderEpoch
     }
 
+    /// Captures a validated batch as a leader stores it, at `baseOffset` with `epoch`,
+    /// without touching the buffer it lies in.
+    init(_ view: RecordBatchView, stampingBaseOffset baseOffset: Int64, epoch: Int32) {
+        appended = view.bytes
+        var head = ByteBuffer()
+        head.reserveCapacity(Self.stampedHeadBytes)
+        head.writeInteger(baseOffset)
+        head.writeInteger(Int32(view.bytes.readableBytes - RecordBatchHeader.logOverhead))
+        head.writeInteger(epoch)
+        stampedHead = head
+        self.baseOffset = baseOffset
+        lastOffset = baseOffset + Int64(view.lastOffsetDelta)
+        maxTimestamp = view.maxTimestamp
+        leaderEpoch = epoch
+    }
+
+    /// Whether keeping `bytes` where they lie, rather than copying them, wastes at most as
+    /// much memory as they use.
+    static func worthKeepingInPlace(_ bytes: ByteBuffer) -> Bool {
+        bytes.readableBytes > stampedHeadBytes && bytes.readableBytes * 2 >= bytes.storageCapacity
+    }
+
     /// Bytes the batch occupies.
-    var size: Int { bytes.readableBytes }
+    var size: Int { appended.readableBytes }
+
+    /// The stored bytes as they are sent: one slice, or the stamped head and the rest.
+    func appendSlices(to slices: inout [LogSlice]) {
+        guard let stampedHead else {
+            slices.append(.bytes(appended))
+            return
+        }
+        slices.append(.bytes(stampedHead))
+        slices.append(.bytes(appended.getSlice(at: appended.readerIndex + Self.stampedHeadBytes, length: size - Self.stampedHeadBytes)!))
+    }
+
+    /// The stored bytes in one buffer (copied together when the head is stamped apart).
+    var bytes: ByteBuffer {
+        guard var head = stampedHead else { return appended }
+        var rest = appended.getSlice(at: appended.readerIndex + Self.stampedHeadBytes, length: size - Self.stampedHeadBytes)!
+        head.reserveCapacity(size)
+        head.writeBuffer(&rest)
+        return head
+    }
 
     /// The batch as a view again; its bytes were validated on the way in, so the CRC is not
     /// checked twice.
