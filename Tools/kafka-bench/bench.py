@@ -31,6 +31,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def cpu_times():
+    """The machine's CPU time by kind, from the first line of /proc/stat: (steal, total)."""
+    with open("/proc/stat") as handle:
+        fields = [int(value) for value in handle.readline().split()[1:]]
+    return fields[7], sum(fields[:8])
+
+
 def percentile(sorted_values, fraction):
     if not sorted_values:
         return float("nan")
@@ -95,6 +102,10 @@ def run(args):
                          "compression.type": args.compression})
     padding = b"x" * max(0, args.size - 8)
     cpu_before = cpu_seconds(args.broker_pid)
+    # Steal time: CPU the hypervisor gave to other guests while this one had work. On a shared
+    # VM it arrives in bursts that stall every process for tens of milliseconds, which shows
+    # up in the latency tail whatever the broker does.
+    steal_before, total_before = cpu_times()
     started = time.monotonic()
     started_wall = time.time()
     for index in range(args.records):
@@ -121,6 +132,7 @@ def run(args):
         done = {"received": 0, "finished": time.time(), "latencies": []}
     consumer.join(5)
     cpu_after = cpu_seconds(args.broker_pid)
+    steal_after, total_after = cpu_times()
     received = done["received"]
     latencies = done["latencies"]
     elapsed_produce = produced - started
@@ -133,6 +145,7 @@ def run(args):
         "latency_ms_p50": percentile(latencies, 0.50), "latency_ms_p99": percentile(latencies, 0.99),
         "latency_ms_p999": percentile(latencies, 0.999), "latency_ms_max": latencies[-1] if latencies else float("nan"),
     }
+    result["steal_pct"] = 100.0 * (steal_after - steal_before) / max(1, total_after - total_before)
     if cpu_before is not None:
         broker_cpu = cpu_after - cpu_before
         result["broker_cpu_s"] = broker_cpu
