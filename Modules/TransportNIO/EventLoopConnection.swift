@@ -45,6 +45,9 @@ final class EventLoopConnection: ChannelDuplexHandler {
     private var finalized = false
     private var idleTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
+    /// Every request task's executor preference: this connection's loop. One per connection
+    /// rather than one per request, which would be an allocation per request.
+    private var taskExecutor: EventLoopTaskExecutor?
 
     init(configuration: ServerConfiguration, activity: ConnectionActivity) {
         self.configuration = configuration
@@ -180,7 +183,9 @@ final class EventLoopConnection: ChannelDuplexHandler {
         let loop = self.loop
         let bound = NIOLoopBound(self, eventLoop: loop)
         let connection = self.connection
-        let task = Task(executorPreference: EventLoopTaskExecutor(loop)) {
+        let executor = taskExecutor ?? EventLoopTaskExecutor(loop)
+        taskExecutor = executor
+        let task = Task(executorPreference: executor) {
             let outcome: ResponseSequencer.Outcome
             do {
                 outcome = try await handler.respond(to: frame).map { .payload($0) } ?? .none
