@@ -49,6 +49,10 @@ static void build_tables(uint32_t table[8][256], uint32_t poly) {
     }
 }
 
+#if TERN_HAVE_X86
+static void build_lane_shift_table(void);
+#endif
+
 __attribute__((constructor))
 static void tern_crc_init(void) {
     build_tables(castagnoli_table, CASTAGNOLI_POLY);
@@ -57,6 +61,7 @@ static void tern_crc_init(void) {
     // Constructors may run before the runtime has probed the CPU, so probe explicitly.
     __builtin_cpu_init();
     hardware_available = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    if (hardware_available) build_lane_shift_table();
 #else
     hardware_available = 0;
 #endif
@@ -89,6 +94,49 @@ uint32_t tern_crc32_ieee(uint32_t crc, const void *buf, size_t len) {
 }
 
 #if TERN_HAVE_X86
+// The crc32 instruction takes three cycles but the core can start one every cycle, so one
+// dependency chain runs at a third of the possible speed (8.6 GB/s here). Long inputs are
+// cut into blocks of three lanes of LANE_BYTES that run as three independent chains; the
+// lanes are then joined with the rule crc(A || B) = shift(crc(A), |B|) ^ crc0(B), where
+// crc0 starts from a zero register and shift advances a register over |B| zero bytes, a
+// linear map applied with four 256-entry tables built at load time.
+#define LANE_BYTES 1024
+
+static uint32_t lane_shift_table[4][256];
+
+__attribute__((target("sse4.2")))
+static uint32_t advance_over_zeros(uint32_t reg, size_t len) {
+    uint64_t c = reg;
+    for (size_t i = 0; i < len / 8; i++) {
+        c = _mm_crc32_u64(c, 0);
+    }
+    return (uint32_t)c;
+}
+
+// The shift is linear over GF(2): shifting one bit at a time gives 32 basis images, and
+// each table entry is the XOR of the images of its set bits.
+__attribute__((target("sse4.2")))
+static void build_lane_shift_table(void) {
+    uint32_t basis[32];
+    for (int bit = 0; bit < 32; bit++) {
+        basis[bit] = advance_over_zeros(1u << bit, LANE_BYTES);
+    }
+    for (int byte = 0; byte < 4; byte++) {
+        for (uint32_t value = 0; value < 256; value++) {
+            uint32_t image = 0;
+            for (int bit = 0; bit < 8; bit++) {
+                if (value & (1u << bit)) image ^= basis[byte * 8 + bit];
+            }
+            lane_shift_table[byte][value] = image;
+        }
+    }
+}
+
+static inline uint32_t shift_over_lane(uint32_t reg) {
+    return lane_shift_table[0][reg & 0xFFu] ^ lane_shift_table[1][(reg >> 8) & 0xFFu]
+         ^ lane_shift_table[2][(reg >> 16) & 0xFFu] ^ lane_shift_table[3][reg >> 24];
+}
+
 __attribute__((target("sse4.2")))
 uint32_t tern_crc32c_hw(uint32_t crc, const void *buf, size_t len) {
     const uint8_t *p = (const uint8_t *)buf;
@@ -98,6 +146,21 @@ uint32_t tern_crc32c_hw(uint32_t crc, const void *buf, size_t len) {
     while (len > 0 && ((uintptr_t)p & 7u) != 0) {
         c = _mm_crc32_u8((uint32_t)c, *p++);
         len--;
+    }
+    while (len >= 3 * LANE_BYTES) {
+        uint64_t a = c, b = 0, d = 0;
+        for (size_t i = 0; i < LANE_BYTES; i += 8) {
+            uint64_t wa, wb, wd;
+            memcpy(&wa, p + i, 8);
+            memcpy(&wb, p + LANE_BYTES + i, 8);
+            memcpy(&wd, p + 2 * LANE_BYTES + i, 8);
+            a = _mm_crc32_u64(a, wa);
+            b = _mm_crc32_u64(b, wb);
+            d = _mm_crc32_u64(d, wd);
+        }
+        c = shift_over_lane(shift_over_lane((uint32_t)a) ^ (uint32_t)b) ^ (uint32_t)d;
+        p += 3 * LANE_BYTES;
+        len -= 3 * LANE_BYTES;
     }
     while (len >= 8) {
         uint64_t word;

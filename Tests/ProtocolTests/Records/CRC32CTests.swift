@@ -40,15 +40,21 @@ import Testing
 
     @Test func checksum_randomBuffers_hardwareSoftwareAndReferenceAgree() {
         var random = SeededRandom(seed: 0xC0FFEE)
-        let pool = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let pool = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         pool.withUnsafeBytes { whole in
-            for length in Array(0...80) + [127, 128, 129, 1000, 4095, 4096, 4097, 4900] {
+            // Past 3 KiB the hardware path runs three lanes of 1 KiB and joins them: lengths
+            // around one and several such blocks, with tails of every size class.
+            let lanes = [3071, 3072, 3073, 3079, 3080, 6143, 6144, 6151, 9216, 16_361, 16_384, 65_536 + 7]
+            for length in Array(0...80) + [127, 128, 129, 1000, 4095, 4096, 4097, 4900] + lanes {
                 for alignment in 0..<16 {
                     let slice = UnsafeRawBufferPointer(rebasing: whole[alignment..<(alignment + length)])
                     let software = CRC32C.softwareChecksum(slice)
                     #expect(CRC32C.checksum(slice) == software, "length \(length) alignment \(alignment)")
                     if let hardware = CRC32C.hardwareChecksum(slice) {
                         #expect(hardware == software, "length \(length) alignment \(alignment)")
+                    }
+                    if lanes.contains(length), let seeded = CRC32C.hardwareChecksum(slice, seed: 0xDEAD_BEEF) {
+                        #expect(seeded == CRC32C.softwareChecksum(slice, seed: 0xDEAD_BEEF), "seeded, length \(length)")
                     }
                     if alignment == 0 && length <= 129 {
                         #expect(software == referenceCRC32C(slice), "length \(length)")
