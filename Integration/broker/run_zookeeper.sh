@@ -7,15 +7,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-venv="$repo/Integration/.venv"
 scratch="${SWIFT_SCRATCH:-$repo/.build}"
-
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c 'import confluent_kafka, kazoo' 2>/dev/null; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check confluent-kafka kafka-python aiokafka kazoo
-fi
+source "$repo/Integration/venv.sh"
+ensure_venv "import confluent_kafka, kazoo" confluent-kafka kafka-python aiokafka kazoo
 
 (cd "$repo" && swift build --scratch-path "$scratch" --product tern-broker && swift build --scratch-path "$scratch" --product tern-coordinator) >/dev/null
 exec timeout 300 "$venv/bin/python" "$here/check_zookeeper.py" --broker "$scratch/debug/tern-broker" --coordinator "$scratch/debug/tern-coordinator" "$@"

@@ -9,16 +9,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-venv="$repo/Integration/.venv"
 # The default build folder, so that after `Tools/test.sh` has built the tests nothing is rebuilt.
 scratch="${SWIFT_SCRATCH:-$repo/.build}"
-
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c 'import lz4.frame, snappy, zstandard' 2>/dev/null; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check lz4 zstandard python-snappy
-fi
+source "$repo/Integration/venv.sh"
+ensure_venv "import lz4.frame, snappy, zstandard" lz4 zstandard python-snappy
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
