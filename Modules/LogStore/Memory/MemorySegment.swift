@@ -68,13 +68,18 @@ struct MemoryBatch: Sendable {
             return
         }
         slices.append(.bytes(stampedHead))
-        slices.append(.bytes(appended.getSlice(at: appended.readerIndex + Self.stampedHeadBytes, length: size - Self.stampedHeadBytes)!))
+        slices.append(.bytes(afterHead))
+    }
+
+    /// The appended bytes past the 16 a leader's stamp replaces.
+    private var afterHead: ByteBuffer {
+        appended.getSlice(at: appended.readerIndex + Self.stampedHeadBytes, length: size - Self.stampedHeadBytes)!
     }
 
     /// The stored bytes in one buffer (copied together when the head is stamped apart).
     var bytes: ByteBuffer {
         guard var head = stampedHead else { return appended }
-        var rest = appended.getSlice(at: appended.readerIndex + Self.stampedHeadBytes, length: size - Self.stampedHeadBytes)!
+        var rest = afterHead
         head.reserveCapacity(size)
         head.writeBuffer(&rest)
         return head

@@ -53,18 +53,16 @@ enum CheckpointFile {
     /// The entries of the file at `path`, each with `fields` integers; nil when there is no
     /// file. A file that does not parse throws `.corruptLog`.
     static func read(_ path: String, fields: Int, partition: TopicPartition) throws(LogStoreError) -> [[Int64]]? {
-        guard let size = try POSIXFile.size(path: path) else { return nil }
         func corrupt(_ reason: String) -> LogStoreError {
             .corruptLog(partition, file: path, position: 0, reason: reason)
         }
-        guard size <= Int64(sizeMax) else { throw corrupt("checkpoint of \(size) bytes") }
-        let descriptor = try POSIXFile.open(path, flags: O_RDONLY)
-        defer { _ = close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: Int(size))
-        let count = try bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
-        }.get()
-        let lines = String(decoding: bytes.prefix(count), as: UTF8.self)
+        let bytes: [UInt8]
+        switch try POSIXFile.readSmallFile(path: path, sizeMax: sizeMax) {
+        case .missing: return nil
+        case let .tooBig(size): throw corrupt("checkpoint of \(size) bytes")
+        case let .bytes(read): bytes = read
+        }
+        let lines = String(decoding: bytes, as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: true)
         guard lines.count >= 2, Int(lines[0]) == version else { throw corrupt("missing or unknown version") }
         guard let declared = Int(lines[1]), declared >= 0, declared == lines.count - 2 else {

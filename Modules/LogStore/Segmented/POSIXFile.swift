@@ -107,6 +107,30 @@ enum POSIXFile {
         return Int64(info.st_size)
     }
 
+    /// What `readSmallFile` found.
+    enum SmallFile {
+        case missing
+        /// The file is larger than the caller allows; it was not read.
+        case tooBig(size: Int64)
+        /// Its bytes (fewer than its size if it shrank meanwhile).
+        case bytes([UInt8])
+    }
+
+    /// The whole of a small file (checkpoints, snapshots, indexes read at once), refusing
+    /// one above `sizeMax` bytes before reading it.
+    static func readSmallFile(path: String, sizeMax: Int) throws(LogStoreError) -> SmallFile {
+        guard let size = try size(path: path) else { return .missing }
+        guard size <= Int64(sizeMax) else { return .tooBig(size: size) }
+        let descriptor = try open(path, flags: O_RDONLY)
+        defer { _ = close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let count = try bytes.withUnsafeMutableBytes { raw in
+            Result { () throws(LogStoreError) in try read(descriptor, into: raw, at: 0, path: path) }
+        }.get()
+        bytes.removeLast(bytes.count - count)
+        return .bytes(bytes)
+    }
+
     /// The size of the file at `path`, or nil when it does not exist.
     static func size(path: String) throws(LogStoreError) -> Int64? {
         var info = stat()

@@ -22,15 +22,13 @@ enum RecoveryPendingFile {
     static func read(in directory: String) -> Set<String>? {
         let path = directory + "/" + name
         do throws(LogStoreError) {
-            guard let size = try POSIXFile.size(path: path) else { return [] }
-            guard size <= Int64(sizeMax) else { return nil }
-            let descriptor = try POSIXFile.open(path, flags: O_RDONLY)
-            defer { _ = close(descriptor) }
-            var bytes = [UInt8](repeating: 0, count: Int(size))
-            let count = try bytes.withUnsafeMutableBytes { raw in
-                Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
-            }.get()
-            guard count == bytes.count, bytes.last.map({ $0 == 0 }) ?? true else { return nil }
+            let bytes: [UInt8]
+            switch try POSIXFile.readSmallFile(path: path, sizeMax: sizeMax) {
+            case .missing: return []
+            case .tooBig: return nil
+            case let .bytes(read): bytes = read
+            }
+            guard bytes.last.map({ $0 == 0 }) ?? true else { return nil }
             return Set(bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
         } catch {
             return nil

@@ -53,17 +53,14 @@ extension SegmentedPartitionLog {
         try requireOpen()
         guard let offset = try producerSnapshotOffsets().filter({ $0 <= logEndOffset }).max() else { return nil }
         let path = producerSnapshotPath(offset)
-        guard let size = try POSIXFile.size(path: path) else { return nil }
-        guard size <= Int64(ProducerSnapshot.bytesMax) else {
+        switch try POSIXFile.readSmallFile(path: path, sizeMax: ProducerSnapshot.bytesMax) {
+        case .missing:
+            return nil
+        case let .tooBig(size):
             throw .corruptLog(partition, file: path, position: 0, reason: "producer snapshot of \(size) bytes")
+        case let .bytes(bytes):
+            return ProducerSnapshot(offset: offset, bytes: bytes)
         }
-        let descriptor = try POSIXFile.open(path, flags: O_RDONLY)
-        defer { _ = Glibc.close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: Int(size))
-        let count = try bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
-        }.get()
-        return ProducerSnapshot(offset: offset, bytes: Array(bytes.prefix(count)))
     }
 
     /// Durably removes the snapshots whose offset lies above `offset` (all of them for a

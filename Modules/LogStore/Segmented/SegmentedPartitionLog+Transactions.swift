@@ -75,14 +75,8 @@ extension SegmentedPartitionLog {
         if let abortedTransactionIndex { return abortedTransactionIndex }
         let path = abortedTransactionsPath
         var index = AbortedTransactionIndex()
-        if let size = try POSIXFile.size(path: path), size > 0 {
-            let descriptor = try POSIXFile.open(path, flags: O_RDONLY)
-            defer { _ = Glibc.close(descriptor) }
-            var bytes = [UInt8](repeating: 0, count: Int(size))
-            let count = try bytes.withUnsafeMutableBytes { raw in
-                Result { () throws(LogStoreError) in try POSIXFile.read(descriptor, into: raw, at: 0, path: path) }
-            }.get()
-            index = AbortedTransactionIndex(decoding: ByteBuffer(bytes: bytes.prefix(count)))
+        if case let .bytes(bytes) = try POSIXFile.readSmallFile(path: path, sizeMax: Int.max), !bytes.isEmpty {
+            index = AbortedTransactionIndex(decoding: ByteBuffer(bytes: bytes))
             // Markers past the log end were lost with their batches in a crash; those below
             // the log start may outlive a crash between moving the start and rewriting.
             index.truncate(from: logEndOffset)
