@@ -70,6 +70,35 @@ extension SegmentedPartitionLog {
         #expect(rounds * 2 <= appenders * appendsEach, "\(rounds) fsync rounds for \(appenders * appendsEach) appends")
     }
 
+    /// Appenders in tasks that prefer the store's executor: such a task's call into the
+    /// log can be queued on the lane behind the end of a round, so whether a round is
+    /// running, checked before the append registered as its waiter, could be stale by then,
+    /// and the waiter waited for a round nobody started (the benchmark's 8 appenders hung
+    /// about one run in four). Bounded: 16 appenders × 100 appends, four times, 30 s each.
+    @Test func fsyncBeforeAcknowledge_appendersPreferringTheStoreExecutor_neverWaitForAnEndedRound() async throws {
+        var config = LogConfig()
+        config.durability = .fsyncBeforeAcknowledge
+        let batch = try makeBatch(count: 1)
+        for _ in 0..<4 {
+            let fixture = try SegmentedFixture()
+            let log = try #require(try await fixture.store.openLog(testPartition, config: config).segmented)
+            let executor = fixture.store.preferredTaskExecutor
+            let finished = try await finishes(within: .seconds(30)) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<16 {
+                        group.addTask(executorPreference: executor) {
+                            for _ in 0..<100 { _ = try await log.appendAsLeader(batch) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let progress = await log.durabilityProgress()
+            #expect(finished, "appends stalled with \(progress.appended) bytes appended, \(progress.durable) durable")
+            guard finished else { return }
+        }
+    }
+
     @Test func flushPolicy_messages_flushesFromTheAppendThatReachesTheCount() async throws {
         let fixture = try SegmentedFixture()
         var config = LogConfig()

@@ -92,3 +92,28 @@ extension PartitionLog {
     /// The store-internal log behind the protocol, for counters tests inspect.
     var segmented: SegmentedPartitionLog? { self as? SegmentedPartitionLog }
 }
+
+/// Runs `body` in a task of its own and returns whether it finished within `limit`. A body
+/// that hangs is left behind rather than awaited, so a hang fails the test that asked
+/// instead of stalling the whole run.
+func finishes(within limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+    let waiter = Mutex<CheckedContinuation<Bool, any Error>?>(nil)
+    let settle = { @Sendable (outcome: Result<Bool, any Error>) in
+        waiter.withLock { $0.take() }?.resume(with: outcome)
+    }
+    return try await withCheckedThrowingContinuation { continuation in
+        waiter.withLock { $0 = continuation }
+        Task {
+            do {
+                try await body()
+                settle(.success(true))
+            } catch {
+                settle(.failure(error))
+            }
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            settle(.success(false))
+        }
+    }
+}

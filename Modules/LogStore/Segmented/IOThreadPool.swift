@@ -6,9 +6,9 @@ import Synchronization
 // here), so a blocking call there stalls unrelated tasks. Every partition log is an actor
 // whose executor is an `IOLane`: a serial queue drained by this pool's threads. All of a
 // log's code therefore runs on an I/O thread, where blocking is expected, and needs no
-// extra hop per syscall. Group commit moves the fdatasync itself to a job on a second pool
-// (`run(_:)`), so the lane keeps accepting appends while the disk flushes and a slow flush
-// never holds up another partition's reads.
+// extra hop per syscall. Group commit moves a large fdatasync to a job on a second pool
+// (`run(_:)`), so the lane keeps accepting appends while the disk flushes; a lane blocked in
+// a small one holds up only its own partition, never another's.
 //
 // The pool is elastic: it starts a thread when work waits and every thread is busy, up to
 // `threadsMax`, and a thread that has been idle for `idleTimeout` exits. A store that is
