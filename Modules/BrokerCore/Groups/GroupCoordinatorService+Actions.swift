@@ -32,14 +32,19 @@ extension GroupCoordinatorService {
         partition: Int32, failure: @escaping @Sendable (GroupErrorCode) -> GroupResponse,
         _ event: (inout GroupMetadataManager, RequestToken, Instant, Int64) -> [GroupAction]
     ) async -> GroupResponse {
-        if let error = unavailability(of: partition) { return failure(error) }
         return await withCheckedContinuation { continuation in
+            // Checked here, not before the `await`: it may suspend before this body runs,
+            // and the shard could be unloaded meanwhile.
+            if let error = unavailability(of: partition) {
+                continuation.resume(returning: failure(error))
+                return
+            }
             lastToken += 1
             let token = RequestToken(lastToken)
             parked[token] = ParkedRequest(partition: partition, failure: failure, continuation: continuation)
             let now = clock.now
             let wallClock = clock.wallClockMilliseconds
-            // `unavailability` found the manager, and nothing has suspended since.
+            // `unavailability` found the manager just above.
             let actions = event(&managers[partition]!, token, now, wallClock)
             perform(actions, partition: partition)
         }

@@ -62,10 +62,17 @@ extension HostedPartition {
         }
     }
 
+    /// Tries the gate inside the continuation's body, where it is queued in the same step:
+    /// `await` may suspend before the body runs (a task preferring another executor is
+    /// hopped back onto this actor behind other jobs), and a gate found closed before that
+    /// could be open by then, with nobody left to admit the waiter.
     func enterProducerGate(_ claim: GateClaim) async {
-        if producerGate.tryEnter(claim) { return }
         await withCheckedContinuation { continuation in
-            producerGate.wait(claim, continuation)
+            if producerGate.tryEnter(claim) {
+                continuation.resume()
+            } else {
+                producerGate.wait(claim, continuation)
+            }
         }
     }
 

@@ -191,8 +191,13 @@ public actor TransactionCoordinatorService {
         _ event: (inout TransactionMetadataManager, TransactionRequestToken, Instant, Int64) -> [TransactionAction]
     ) async -> TransactionResponse {
         let partition = partition(for: transactionalId)
-        if let error = unavailability(of: partition) { return failure(error) }
         return await withCheckedContinuation { continuation in
+            // Checked here, not before the `await`: it may suspend before this body runs,
+            // and the shard could be unloaded meanwhile.
+            if let error = unavailability(of: partition) {
+                continuation.resume(returning: failure(error))
+                return
+            }
             lastToken += 1
             let token = TransactionRequestToken(lastToken)
             parked[token] = ParkedRequest(partition: partition, continuation: continuation, failure: failure)

@@ -57,7 +57,11 @@ public actor MemoryReplicatedLog: ReplicatedLog {
         unapplied.append(CommittedCommand(index: index, term: term, command: command))
         if applying {
             // Another proposer is applying; it will apply this command in index order too.
-            await withCheckedContinuation { waiters[index] = $0 }
+            // Whether it already has is checked where the waiter is registered, since
+            // `await` may suspend before the body runs.
+            await withCheckedContinuation { continuation in
+                if appliedIndex >= index { continuation.resume() } else { waiters[index] = continuation }
+            }
             return
         }
         // Only one proposer applies at a time, taking every command queued meanwhile, so the
@@ -88,7 +92,9 @@ public actor MemoryReplicatedLog: ReplicatedLog {
         // Everything committed so far must be applied; only a proposer mid-apply can be behind.
         let target = lastIndex
         guard appliedIndex < target else { return }
-        await withCheckedContinuation { barrierWaiters.append((target, $0)) }
+        await withCheckedContinuation { continuation in
+            if appliedIndex >= target { continuation.resume() } else { barrierWaiters.append((target, continuation)) }
+        }
     }
 
     public nonisolated func leadershipChanges() -> AsyncStream<Leadership> {

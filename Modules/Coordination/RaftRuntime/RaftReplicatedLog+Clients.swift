@@ -11,7 +11,10 @@ extension RaftReplicatedLog {
         let proposalID = nextProposalID
         nextProposalID &+= 1
         let deadline = clock.now + options.proposalTimeout
-        let result = await withCheckedContinuation { continuation in
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, ReplicationError>, Never>) in
+            // Checked again where the waiter is registered: `await` may suspend before the
+            // body runs, and a halt meanwhile may already have failed every waiter.
+            guard case .running = phase else { return continuation.resume(returning: .failure(.closed)) }
             proposals[proposalID] = ProposalWaiter(continuation: continuation, deadline: deadline, sentTo: nil)
             enqueue(.propose(proposalID: proposalID, command: command))
         }
@@ -24,7 +27,8 @@ extension RaftReplicatedLog {
         let readID = nextReadID
         nextReadID += 1
         let deadline = clock.now + options.readTimeout
-        let result = await withCheckedContinuation { continuation in
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, ReplicationError>, Never>) in
+            guard case .running = phase else { return continuation.resume(returning: .failure(.closed)) }
             reads[readID] = ReadWaiter(continuation: continuation, deadline: deadline, forwardedTerm: nil)
             enqueue(.read(readID: readID))
         }

@@ -255,7 +255,15 @@ public actor RaftReplicatedLog: ReplicatedLog {
     private func runLoop() async {
         while case .running = phase {
             guard let event = dequeue() else {
-                await withCheckedContinuation { wakeLoop = $0 }
+                // Re-checked where the loop parks: `await` may suspend before the body runs,
+                // and an event enqueued meanwhile found no loop to wake.
+                await withCheckedContinuation { continuation in
+                    if case .running = phase, eventsHead == events.count {
+                        wakeLoop = continuation
+                    } else {
+                        continuation.resume()
+                    }
+                }
                 continue
             }
             await process(event)

@@ -30,7 +30,7 @@ public actor ZooKeeperCoordinationClient: CoordinationClient {
     private var dirty: Set<KafkaSnapshotKey> = []
     private var fullReloadPending = false
     private var refreshing = false
-    private var nextBatchWaiters: [CheckedContinuation<Void, Never>] = []
+    private var nextBatchWaiters: [CheckedContinuation<Bool, Never>] = []
     private var sessionExpired = false
     private var eventTask: Task<Void, Never>?
 
@@ -181,9 +181,14 @@ public actor ZooKeeperCoordinationClient: CoordinationClient {
     func refresh(_ keys: Set<KafkaSnapshotKey>, fullReload: Bool = false) async {
         dirty.formUnion(keys)
         if fullReload { fullReloadPending = true }
-        guard !refreshing else {
-            await withCheckedContinuation { nextBatchWaiters.append($0) }
-            return
+        // Whether a batch is running is checked where the caller queues for the next one:
+        // `await` may suspend before the body runs, and the batches could end meanwhile,
+        // with nobody left to run this caller's keys. Then it runs them itself.
+        while refreshing {
+            let queued = await withCheckedContinuation { continuation in
+                if refreshing { nextBatchWaiters.append(continuation) } else { continuation.resume(returning: false) }
+            }
+            if queued { return }
         }
         refreshing = true
         while !isClosed, !dirty.isEmpty || fullReloadPending {
@@ -202,12 +207,12 @@ public actor ZooKeeperCoordinationClient: CoordinationClient {
                 failed = true
             }
             publishIfChanged()
-            for waiter in waiters { waiter.resume() }
+            for waiter in waiters { waiter.resume(returning: true) }
             if failed { break }
         }
         let waiters = nextBatchWaiters
         nextBatchWaiters = []
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.resume(returning: true) }
         refreshing = false
     }
 
