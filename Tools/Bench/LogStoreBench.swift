@@ -34,7 +34,7 @@ import TernProtocol
 
 /// How long the single durable appender runs, at most: one fsync per append is slow.
 private let fsyncSoloDuration = Duration.seconds(5)
-private let benchPartition = TopicPartition(topic: "bench", partition: 0)
+let benchPartition = TopicPartition(topic: "bench", partition: 0)
 private let partitionsCount = 10_000
 
 /// Runs every log-store measurement in a fresh subdirectory of `directory` (created if
@@ -70,6 +70,7 @@ func runLogStoreBench(directory parent: String, gigabytes: Double, steps: Set<Lo
         }
         if steps.contains(.flush8) { lines.append(try await measureParallelPartitions(directory: directory + "/flush8", pool: pool, appends: appends)) }
         if steps.contains(.fsync) { lines += try await measureFsync(directory: directory, pool: pool, appends: appends) }
+        if steps.contains(.fsyncpairs) { lines += try await measureFsyncPairs(directory: directory, pool: pool, appends: appends) }
         if steps.contains(.recovery) {
             lines += try await measureRecovery(directory: directory + "/segments128", pool: pool, appends: appends, segmentBytes: 128 << 20)
         }
@@ -99,12 +100,15 @@ enum LogStoreBenchStep: String, CaseIterable {
     case flush8
     /// fsync before acknowledge, 8 appenders and 1.
     case fsync
+    /// fsync before acknowledge against raw writes with an fdatasync every 8, alternated in
+    /// eight short slices (the fair comparison on a disk whose fsync speed drifts).
+    case fsyncpairs
     /// Recovery with 128 MiB segments.
     case recovery
 }
 
 /// One encoded batch of the pool, and how many records it holds.
-private struct LogBenchBatch {
+struct LogBenchBatch {
     let bytes: ByteBuffer
     let records: Int
 }
@@ -152,7 +156,7 @@ private func encodeLogBenchBatch(index: Int, valueBytes: [Int]) -> ByteBuffer {
 }
 
 /// Appends `count` batches from the pool as leader, starting at pool entry `first`.
-private func appendBatches(
+func appendBatches(
     _ log: any PartitionLog, pool: [LogBenchBatch], first: Int, count: Int, validation: LogAppend.Validation = .full
 ) async throws {
     for index in 0..<count {
@@ -162,7 +166,7 @@ private func appendBatches(
 }
 
 /// `blocks` pwrites of `blockBytes`, then one fdatasync, or one after every `syncEvery`.
-private func measureRawWrites(path: String, blocks: Int, blockBytes: Int, syncEvery: Int? = nil, keep: Bool = false) throws -> String {
+func measureRawWrites(path: String, blocks: Int, blockBytes: Int, syncEvery: Int? = nil, keep: Bool = false) throws -> String {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw BenchFailure("open \(path): errno \(errno)") }
     defer {
@@ -526,12 +530,12 @@ private func openDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
 
-private struct BenchFailure: Error, CustomStringConvertible {
+struct BenchFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
-private func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+func secondsSince(_ start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }

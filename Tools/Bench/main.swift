@@ -7,7 +7,7 @@
 //                           the log store: appends (page cache and fsync-before-ack), reads,
 //                           recovery after a crash, memory of 10,000 open partitions; writes
 //                           GB (default 1) under DIR (default .build-bench); STEPS picks some
-//                           of partitions,raw,flush,append,produce,unaligned,flush8,fsync,recovery (default all); not in
+//                           of partitions,raw,flush,append,produce,unaligned,flush8,fsync,fsyncpairs,recovery (default all); not in
 //                           the default run
 //   tern-bench sample FILE  write the codec benchmark's input to FILE, so the lz4 and zstd
 //                           CLIs (`lz4 -b1 FILE`, `zstd -b1 FILE`) can be run on the same bytes
