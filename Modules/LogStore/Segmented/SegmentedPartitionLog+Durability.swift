@@ -131,12 +131,26 @@ extension SegmentedPartitionLog {
             if case let .failed(error) = phase { throw error }
             if durability.syncing {
                 await awaitRoundEnd()
+                debugCheckOnLane()
             } else {
                 durability.syncing = true
                 await gatherAppendsForRound()
+                debugCheckOnLane()
                 try await syncRound()
+                debugCheckOnLane()
             }
         }
+    }
+
+    /// Debug builds (the tests) check that the log's code runs on the thread draining its
+    /// lane right now after each suspension of group commit, where a task resumes from
+    /// another executor: a runtime or lane bug that ran it elsewhere would let two threads
+    /// touch the round's state at once. (Once, chasing the hang `awaitRoundEnd` explains,
+    /// this check failed in an instrumented build and never again; it stays to catch it.)
+    func debugCheckOnLane() {
+        #if DEBUG
+        lane.checkIsolated()
+        #endif
     }
 
     /// Returns once the running fsync round has ended, at once if none is running. The

@@ -123,6 +123,7 @@ actor SegmentedPartitionLog: PartitionLog {
     // MARK: Append
 
     func append(_ request: LogAppend) async throws(LogStoreError) -> LogAppendInfo {
+        debugCheckOnLane()
         try requireOpen()
         var batches = request.batches
         let now = context.clock.wallClockMilliseconds
