@@ -10,6 +10,7 @@ fast as librdkafka accepts (throughput); with a rate it paces itself (latency at
 """
 
 import argparse
+import json
 import multiprocessing
 import os
 import struct
@@ -36,6 +37,21 @@ def cpu_times():
     with open("/proc/stat") as handle:
         fields = [int(value) for value in handle.readline().split()[1:]]
     return fields[7], sum(fields[:8])
+
+
+class RequestCounter:
+    """Counts the requests of one kind a librdkafka client sent, from its statistics
+    (`statistics.interval.ms`): records per request tells how the client batched against
+    this broker, which CPU per record depends on as much as the broker's code does. The
+    statistics arrive every 100 ms, so the last tenth of a second may be missing."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.count = 0
+
+    def __call__(self, stats_json):
+        brokers = json.loads(stats_json).get("brokers", {}).values()
+        self.count = sum(broker.get("req", {}).get(self.kind, 0) for broker in brokers)
 
 
 def percentile(sorted_values, fraction):
@@ -65,8 +81,10 @@ def consume(bootstrap, topic, partitions, expected, deadline, results, per_messa
     """Runs in its own process, so the producer's pacing loop and the consumer never share
     the interpreter lock; sends back the sorted latencies and when the last record arrived."""
     latencies = []
+    fetches = RequestCounter("Fetch")
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex[:6]}",
-                         "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1})
+                         "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1,
+                         "statistics.interval.ms": 100, "stats_cb": fetches})
     consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
     received = 0
     while received < expected and time.monotonic() < deadline:
@@ -83,9 +101,10 @@ def consume(bootstrap, topic, partitions, expected, deadline, results, per_messa
             sent = struct.unpack_from(">q", message.value())[0]
             latencies.append((now - sent) / 1e6)
             received += 1
+    consumer.poll(0.2)  # one more statistics report
     consumer.close()
     latencies.sort()
-    results.put({"received": received, "finished": time.time(), "latencies": latencies})
+    results.put({"received": received, "finished": time.time(), "latencies": latencies, "fetches": fetches.count})
 
 
 def run(args):
@@ -97,9 +116,10 @@ def run(args):
     consumer = multiprocessing.Process(target=consume, args=(args.bootstrap, topic, args.partitions, args.records, deadline, results, bool(args.rate)))
     consumer.start()
     time.sleep(1.0)  # let the consumer's first fetch park at the log end
+    produces = RequestCounter("Produce")
     producer = Producer({"bootstrap.servers": args.bootstrap, "acks": args.acks, "linger.ms": args.linger_ms,
                          "batch.size": 1_000_000, "queue.buffering.max.messages": 1_000_000,
-                         "compression.type": args.compression})
+                         "compression.type": args.compression, "statistics.interval.ms": 100, "stats_cb": produces})
     padding = b"x" * max(0, args.size - 8)
     cpu_before = cpu_seconds(args.broker_pid)
     # Steal time: CPU the hypervisor gave to other guests while this one had work. On a shared
@@ -126,10 +146,11 @@ def run(args):
             producer.poll(0)
     producer.flush(args.timeout)
     produced = time.monotonic()
+    producer.poll(0.2)  # one more statistics report
     try:
         done = results.get(timeout=max(1.0, deadline - time.monotonic()) + 5)
     except Exception:
-        done = {"received": 0, "finished": time.time(), "latencies": []}
+        done = {"received": 0, "finished": time.time(), "latencies": [], "fetches": 0}
     consumer.join(5)
     cpu_after = cpu_seconds(args.broker_pid)
     steal_after, total_after = cpu_times()
@@ -146,10 +167,13 @@ def run(args):
         "latency_ms_p999": percentile(latencies, 0.999), "latency_ms_max": latencies[-1] if latencies else float("nan"),
     }
     result["steal_pct"] = 100.0 * (steal_after - steal_before) / max(1, total_after - total_before)
+    result["produce_requests"] = produces.count
+    result["fetch_requests"] = done["fetches"]
     if cpu_before is not None:
         broker_cpu = cpu_after - cpu_before
         result["broker_cpu_s"] = broker_cpu
         result["broker_cpu_us_per_record"] = broker_cpu / max(1, received) * 1e6
+        result["broker_cpu_us_per_request"] = broker_cpu / max(1, produces.count + done["fetches"]) * 1e6
     return result
 
 
