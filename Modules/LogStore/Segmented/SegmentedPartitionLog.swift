@@ -151,7 +151,7 @@ actor SegmentedPartitionLog: PartitionLog {
             firstOffset: summary.firstOffset, lastOffset: summary.lastOffset, maxTimestamp: summary.maxTimestamp,
             logAppendTime: summary.logAppendTime, logStartOffset: logStartOffset, recordCount: summary.recordCount
         )
-        try await awaitDurabilityOfAppend()
+        if appendAwaitsDurability { try await awaitDurable(durability.appendedBytes) }
         return info
     }
 
