@@ -77,13 +77,13 @@ def create_topic(bootstrap, topic, partitions):
     raise RuntimeError(f"topic {topic} has no leaders after 30 s")
 
 
-def consume(bootstrap, topic, partitions, expected, deadline, results, per_message):
+def consume(bootstrap, topic, partitions, expected, deadline, results, per_message, fetch_min_bytes):
     """Runs in its own process, so the producer's pacing loop and the consumer never share
     the interpreter lock; sends back the sorted latencies and when the last record arrived."""
     latencies = []
     fetches = RequestCounter("Fetch")
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex[:6]}",
-                         "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1,
+                         "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": fetch_min_bytes,
                          "statistics.interval.ms": 100, "stats_cb": fetches})
     consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
     received = 0
@@ -113,13 +113,19 @@ def run(args):
     results = multiprocessing.Queue()
     # time.monotonic() is system-wide on Linux, so the child can share the deadline.
     deadline = time.monotonic() + args.timeout
-    consumer = multiprocessing.Process(target=consume, args=(args.bootstrap, topic, args.partitions, args.records, deadline, results, bool(args.rate)))
+    consumer = multiprocessing.Process(target=consume, args=(args.bootstrap, topic, args.partitions, args.records, deadline, results, bool(args.rate),
+                                             max(1, args.batch_records * args.size)))
     consumer.start()
     time.sleep(1.0)  # let the consumer's first fetch park at the log end
     produces = RequestCounter("Produce")
-    producer = Producer({"bootstrap.servers": args.bootstrap, "acks": args.acks, "linger.ms": args.linger_ms,
-                         "batch.size": 1_000_000, "queue.buffering.max.messages": 1_000_000,
-                         "compression.type": args.compression, "statistics.interval.ms": 100, "stats_cb": produces})
+    producer_config = {"bootstrap.servers": args.bootstrap, "acks": args.acks, "linger.ms": args.linger_ms,
+                       "batch.size": 1_000_000, "queue.buffering.max.messages": 1_000_000,
+                       "compression.type": args.compression, "statistics.interval.ms": 100, "stats_cb": produces}
+    if args.batch_records:
+        # Fixed batching: produce requests of at most this many records, and fetches that wait
+        # for as many bytes, so every broker serves about the same number of requests.
+        producer_config["batch.num.messages"] = args.batch_records
+    producer = Producer(producer_config)
     padding = b"x" * max(0, args.size - 8)
     cpu_before = cpu_seconds(args.broker_pid)
     # Steal time: CPU the hypervisor gave to other guests while this one had work. On a shared
@@ -190,6 +196,9 @@ def main():
     parser.add_argument("--broker-pid", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--label", default="")
+    parser.add_argument("--batch-records", type=int, default=0,
+                        help="records per produce request at most, and the consumer's fetch.min.bytes in records "
+                             "(0 = librdkafka's defaults: the batching then depends on the broker's timing)")
     args = parser.parse_args()
     result = run(args)
     label = f"{args.label}: " if args.label else ""
