@@ -122,8 +122,8 @@ def run(args):
                        "batch.size": 1_000_000, "queue.buffering.max.messages": 1_000_000,
                        "compression.type": args.compression, "statistics.interval.ms": 100, "stats_cb": produces}
     if args.batch_records:
-        # Fixed batching: produce requests of at most this many records, and fetches that wait
-        # for as many bytes, so every broker serves about the same number of requests.
+        # Fixed batching: every broker gets produce requests of at most this many records,
+        # and fetches that wait for as many bytes (how often a broker answers them is its own).
         producer_config["batch.num.messages"] = args.batch_records
     producer = Producer(producer_config)
     padding = b"x" * max(0, args.size - 8)
