@@ -165,6 +165,23 @@ func appendBatches(
     }
 }
 
+/// `appends` batches from `appenders` concurrent tasks (preferring `executor`), shared out
+/// as evenly as they divide.
+func appendConcurrently(
+    _ log: any PartitionLog, pool: [LogBenchBatch], appends: Int, appenders: Int = 8,
+    executor: (any TaskExecutor)?, validation: LogAppend.Validation
+) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for appender in 0..<appenders {
+            let share = appends / appenders + (appender < appends % appenders ? 1 : 0)
+            group.addTask(executorPreference: executor) {
+                try await appendBatches(log, pool: pool, first: appender, count: share, validation: validation)
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
 /// `blocks` pwrites of `blockBytes`, then one fdatasync, or one after every `syncEvery`.
 func measureRawWrites(path: String, blocks: Int, blockBytes: Int, syncEvery: Int? = nil, keep: Bool = false) throws -> String {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -356,17 +373,8 @@ private func measureFsync(directory: String, pool: [LogBenchBatch], appends: Int
     let suffix = preferStore ? ", store executor, CRC checked by caller" : ""
     let store = try SegmentedLogStore(directory: directory + "/fsync")
     let log = try await store.openLog(benchPartition, config: config)
-    let appenders = 8
     let start = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for appender in 0..<appenders {
-            let share = appends / appenders + (appender < appends % appenders ? 1 : 0)
-            group.addTask(executorPreference: preferStore ? store.preferredTaskExecutor : nil) {
-                try await appendBatches(log, pool: pool, first: appender, count: share, validation: validation)
-            }
-        }
-        try await group.waitForAll()
-    }
+    try await appendConcurrently(log, pool: pool, appends: appends, executor: preferStore ? store.preferredTaskExecutor : nil, validation: validation)
     var lines = [rateLine("append, fsync, 8 appenders\(suffix)", bytes: Int64(appends * pool[0].bytes.readableBytes), since: start)]
     try await store.close()
     try FileManager.default.removeItem(atPath: directory + "/fsync")
@@ -530,7 +538,7 @@ private func openDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
 
-struct BenchFailure: Error, CustomStringConvertible {
+private struct BenchFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }

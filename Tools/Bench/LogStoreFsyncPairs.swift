@@ -26,15 +26,7 @@ func measureFsyncPairs(directory: String, pool: [LogBenchBatch], appends: Int, s
         let storeStart = ContinuousClock.now
         let store = try SegmentedLogStore(directory: directory + "/pair-store")
         let log = try await store.openLog(benchPartition, config: config)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for appender in 0..<8 {
-                let share = perSlice / 8 + (appender < perSlice % 8 ? 1 : 0)
-                group.addTask(executorPreference: store.preferredTaskExecutor) {
-                    try await appendBatches(log, pool: pool, first: appender, count: share, validation: .crcVerifiedByCaller)
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await appendConcurrently(log, pool: pool, appends: perSlice, executor: store.preferredTaskExecutor, validation: .crcVerifiedByCaller)
         try await store.close()
         let stored = bytes / 1e6 / secondsSince(storeStart)
         try FileManager.default.removeItem(atPath: directory + "/pair-store")

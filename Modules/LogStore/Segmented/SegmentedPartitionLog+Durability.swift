@@ -221,6 +221,8 @@ extension SegmentedPartitionLog {
     private func syncRound(activeIndexes: Bool = false) async throws(LogStoreError) {
         durability.syncing = true
         let target = durability.appendedBytes
+        // What this round makes durable; nothing else moves `durableBytes` while it runs.
+        let roundBytes = target - min(target, durability.durableBytes)
         let targetOffset = logEndOffset
         let truncations = durability.truncations
         durability.requestedRecords = durability.appendedRecords
@@ -243,8 +245,7 @@ extension SegmentedPartitionLog {
                 }
                 try Self.syncSmallFiles(files, directories: directories)
             }
-            let small = handles.count == 1 && files.isEmpty && directories.isEmpty
-                && target - min(target, durability.durableBytes) <= Self.laneSyncBytesMax
+            let small = handles.count == 1 && files.isEmpty && directories.isEmpty && roundBytes <= Self.laneSyncBytesMax
             if small { try syncAll() } else { try await context.syncPool.run(syncAll) }
             if storeDirectory { try await context.storeDirectorySync.sync() }
             result = .success(())
@@ -257,7 +258,7 @@ extension SegmentedPartitionLog {
         durability.waiters = []
         switch result {
         case .success:
-            durability.gatherTarget = durability.appendedBytes + (target - min(target, durability.durableBytes))
+            durability.gatherTarget = durability.appendedBytes + roundBytes
             durability.lastRoundDuration = ContinuousClock.now - started
             durability.durableBytes = max(durability.durableBytes, target)
             durability.lastFlush = context.clock.now
