@@ -23,7 +23,7 @@ struct BrokerService: Service {
     let transactions: TransactionCoordinatorService
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await broker.run()
         }
         await transactions.shutdown()
