@@ -6,7 +6,8 @@ import PackageDescription
 // package would fail on them. Build and run them with `Tools/fuzz.sh TARGET SECONDS`.
 //
 // Each target is an executable with no main.swift whose sources define
-// `LLVMFuzzerTestOneInput`. FuzzRecords feeds record batches; FuzzRequests feeds request frames and response bodies.
+// `LLVMFuzzerTestOneInput`. FuzzRecords feeds record batches; FuzzRequests feeds request frames and response bodies;
+// FuzzCoordination feeds the ZooKeeper protocol's records, stored transactions and snapshots, and Raft's peer messages.
 let package = Package(
     name: "TernFuzz",
     dependencies: [
@@ -28,6 +29,14 @@ let package = Package(
             name: "FuzzRequests",
             dependencies: [
                 .product(name: "TernProtocol", package: "Tern"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "FuzzCoordination",
+            dependencies: [
+                .product(name: "TernZooKeeper", package: "Tern"),
+                .product(name: "TernCoordination", package: "Tern"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the starting corpus for FuzzRecords: small, valid record-format inputs that let
-libFuzzer reach the record decoders quickly instead of rediscovering the layout (and a
-CRC) from random bytes. Run from anywhere; it writes into FuzzRecords/ beside itself.
+"""Writes the starting corpora for FuzzRecords and FuzzCoordination: small, valid inputs that
+let libFuzzer reach the decoders quickly instead of rediscovering the layout (and a CRC) from
+random bytes. Run from anywhere; it writes into FuzzRecords/ and FuzzCoordination/ beside
+itself.
 
 FuzzRecords' stand-in decompressor returns its input unchanged, so a "compressed" seed here
 simply carries uncompressed records with a codec id set."""
@@ -72,8 +73,38 @@ seeds = {
 }
 seeds["mixed-cut"] = seeds["legacy-v0"] + seeds["v2-plain"] + seeds["v2-lz4"][:40]
 
-directory = os.path.join(os.path.dirname(os.path.abspath(__file__)), "FuzzRecords")
-os.makedirs(directory, exist_ok=True)
-for name, data in seeds.items():
-    with open(os.path.join(directory, name), "wb") as handle:
-        handle.write(data)
+
+
+def jute_string(text):
+    data = text.encode()
+    return struct.pack(">i", len(data)) + data
+
+
+def jute_buffer(data):
+    return struct.pack(">i", len(data)) + data
+
+
+WORLD_ANYONE = struct.pack(">ii", 1, 0x1F) + jute_string("world") + jute_string("anyone")
+
+# ZooKeeper: what kazoo sends first, and request frames (xid, op code, body) of the kinds a
+# broker writes. FuzzCoordination tries every input as each record, so one file can seed several.
+coordination_seeds = {
+    "connect-request": struct.pack(">iqiq", 0, 0, 10_000, 0) + jute_buffer(bytes(16)) + b"\x00",
+    "create2-frame": struct.pack(">ii", 1, 15) + jute_string("/app") + jute_buffer(b"hi") + WORLD_ANYONE
+    + struct.pack(">i", 3),
+    "get-children2-frame": struct.pack(">ii", 2, 12) + jute_string("/brokers/ids") + b"\x01",
+    "set-data-frame": struct.pack(">ii", 3, 5) + jute_string("/controller") + jute_buffer(b'{"brokerid":1}')
+    + struct.pack(">i", -1),
+    "multi-frame": struct.pack(">ii", 4, 14)
+    + struct.pack(">ibi", 1, 0, -1) + jute_string("/a") + jute_buffer(b"") + WORLD_ANYONE + struct.pack(">i", 0)
+    + struct.pack(">ibi", 2, 0, -1) + jute_string("/a") + struct.pack(">i", -1)
+    + struct.pack(">ibi", -1, 1, -1),
+}
+
+here = os.path.dirname(os.path.abspath(__file__))
+for corpus, entries in (("FuzzRecords", seeds), ("FuzzCoordination", coordination_seeds)):
+    directory = os.path.join(here, corpus)
+    os.makedirs(directory, exist_ok=True)
+    for name, data in entries.items():
+        with open(os.path.join(directory, name), "wb") as handle:
+            handle.write(data)
