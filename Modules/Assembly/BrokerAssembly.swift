@@ -112,4 +112,10 @@ extension BrokerLaunchSettings {
     var requestFrameBytesMax: Int {
         properties["socket.request.max.bytes"].flatMap(Int.init) ?? 104_857_600
     }
+
+    /// `num.network.threads`: the event loops the transport runs (see
+    /// `BrokerConfigCatalog.networkThreadsDefault`).
+    var networkThreads: Int {
+        properties["num.network.threads"].flatMap(Int.init) ?? BrokerConfigCatalog.networkThreadsDefault
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TernBrokerCore
 import TernTransport
 
 extension BrokerLaunchSettings {
@@ -26,6 +27,9 @@ extension BrokerLaunchSettings {
         for option in BrokerOption.allCases {
             if let value = flags[option] ?? nil { try settings.apply(option: option, value: value) }
         }
+        // Kafka refuses to start on a known config with a value it cannot take; so do we.
+        let problems = BrokerConfigCatalog().validateStatic(settings.properties)
+        guard problems.isEmpty else { throw ConfigError(problems.map(\.description).joined(separator: "; ")) }
         return settings
     }
 

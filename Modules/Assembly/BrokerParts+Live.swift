@@ -1,4 +1,5 @@
 public import Logging
+import NIOPosix
 import TernCompression
 import TernCoordination
 import TernLogStore
@@ -7,8 +8,9 @@ import TernTransportNIO
 import TernZooKeeperClient
 
 extension BrokerParts {
-    /// The parts `settings` names: the NIO TCP transport, the file or memory log store, the
-    /// embedded, in-memory or ZooKeeper (`zk://`) coordination backend, the system clock.
+    /// The parts `settings` names: the NIO TCP transport on `num.network.threads` event loops,
+    /// the file or memory log store, the embedded, in-memory or ZooKeeper (`zk://`)
+    /// coordination backend, the system clock.
     public static func live(_ settings: BrokerLaunchSettings, logger: Logger) async throws -> BrokerParts {
         let clock = SystemClock()
         let codecs = CompressionCodecs()
@@ -24,7 +26,8 @@ extension BrokerParts {
             logStore = MemoryLogStore(clock: clock, codecs: codecs)
         }
         var random = SeededRandom(seed: UInt64(truncatingIfNeeded: clock.wallClockMilliseconds) ^ UInt64(settings.nodeId))
-        let transport = NIOTransport()
+        // The broker's own loops, `num.network.threads` of them; they live as long as the process.
+        let transport = NIOTransport(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: settings.networkThreads))
         if case .zooKeeper(let connectString) = settings.coordination {
             let coordination = try await openZooKeeper(connectString, settings: settings, transport: transport, clock: clock,
                                                        logger: logger, newClusterId: ClusterState.newClusterId(using: &random))

@@ -67,6 +67,24 @@ import TernTransport
         #expect(throws: ConfigError.self) { try settings.apply(propertiesText: "listeners=SSL://h:1", source: "f") }
     }
 
+    @Test func load_knownPropertyWithABadValue_failsNamingItAndTheValue() throws {
+        #expect {
+            try BrokerLaunchSettings.load(configFile: nil, environment: [:], properties: ["num.partitions=abc"], flags: [:])
+        } throws: { error in
+            (error as? ConfigError)?.description == "Invalid value abc for configuration num.partitions: Not a number of type INT"
+        }
+        #expect {
+            try BrokerLaunchSettings.load(configFile: nil, environment: [:],
+                                          properties: ["num.network.threads=0", "socket.request.max.bytes=big"], flags: [:])
+        } throws: { error in
+            let description = (error as? ConfigError)?.description ?? ""
+            return description.contains("num.network.threads") && description.contains("socket.request.max.bytes")
+        }
+        // Properties Tern does not know are kept as Kafka keeps them, whatever their value.
+        let custom = try BrokerLaunchSettings.load(configFile: nil, environment: [:], properties: ["my.plugin.level=high"], flags: [:])
+        #expect(custom.properties["my.plugin.level"] == "high")
+    }
+
     @Test func coordination_zkURL_namesEveryServerAndTheChroot() throws {
         var settings = BrokerLaunchSettings()
         try settings.apply(option: .coordination, value: "zk://10.0.0.1:2181,zk2,[::1]:2182/kafka/prod")

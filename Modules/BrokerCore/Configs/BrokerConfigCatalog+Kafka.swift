@@ -1,10 +1,21 @@
 // The broker configs Tern reads or reports besides the topic configs' broker synonyms (those
-// come from `TopicConfigCatalog`). Defaults are Kafka 3.9's; the one-line docs are our own.
-// Every config here is read-only: Tern applies none of them while running, as Kafka
-// applies none of them dynamically. `listeners` and `advertised.listeners` are per-broker
-// dynamic in Kafka, but Tern cannot rebind a listener live, so it reports them read-only.
+// come from `TopicConfigCatalog`). Defaults are Kafka 3.9's but for `num.network.threads`;
+// the one-line docs are our own. Every config here is read-only: Tern applies none of them
+// while running, as Kafka applies none of them dynamically. `listeners` and
+// `advertised.listeners` are per-broker dynamic in Kafka, and `num.network.threads`
+// cluster-wide, but Tern can neither rebind a listener nor resize its event loops live, so it
+// reports them read-only.
+
+import NIOCore
 
 extension BrokerConfigCatalog {
+    /// `num.network.threads` when unset: one per core, where Kafka's default is 3. Tern's
+    /// network threads are its event loops, and Produce and Fetch run on them too (Kafka hands
+    /// requests on to `num.io.threads` more), so a loop per core lets the data plane use every
+    /// core. On 2 cores shared with the benchmark's clients, one loop and two cost the same CPU
+    /// per record within the noise (README, "Fifth round").
+    public static let networkThreadsDefault = max(1, System.coreCount)
+
     private static func readOnly(_ definition: ConfigDefinition) -> Entry {
         Entry(definition: definition, updateMode: .readOnly, synonymGroup: [definition.name])
     }
@@ -49,6 +60,8 @@ extension BrokerConfigCatalog {
                                   "How often logs are checked for segments due deletion.")),
         readOnly(ConfigDefinition("node.id", .int, default: "-1",
                                   "The broker's id in the cluster.")),
+        readOnly(ConfigDefinition("num.network.threads", .int, default: String(networkThreadsDefault), .atLeast(1),
+                                  "The threads that read and write the sockets; Produce and Fetch run on them too.")),
         readOnly(ConfigDefinition("num.partitions", .int, default: "1", .atLeast(1),
                                   "The partition count of topics created without one.")),
         readOnly(ConfigDefinition("offsets.retention.check.interval.ms", .long, default: "600000", .atLeast(1),

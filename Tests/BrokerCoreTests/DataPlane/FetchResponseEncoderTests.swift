@@ -16,7 +16,7 @@ import TernTransport
     func encode_randomResponses_matchTheGeneratedEncoder(version: Int16) throws {
         let path = NSTemporaryDirectory() + "tern-fetch-encoder-\(UUID().uuidString)"
         let content = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        FileManager.default.createFile(atPath: path, contents: Data(content))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(content)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let descriptor = open(path, O_RDONLY)
         try #require(descriptor >= 0)
