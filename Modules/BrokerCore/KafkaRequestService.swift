@@ -1,6 +1,6 @@
 public import Logging
-public import NIOCore
-public import TernProtocol
+import NIOCore
+import TernProtocol
 public import TernTransport
 
 /// Serves Kafka requests on a transport's connections: decodes each frame, runs its route and

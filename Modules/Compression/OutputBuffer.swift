@@ -1,4 +1,4 @@
-public import TernPrimitives
+import TernPrimitives
 /// A growable destination for streaming decoders that never holds more than `limit + 1`
 /// bytes.
 ///

@@ -2,7 +2,7 @@ public import Logging
 import TernCoordination
 public import TernCompression
 public import TernPrimitives
-public import TernProtocol
+import TernProtocol
 
 /// Produce, Fetch, ListOffsets, OffsetForLeaderEpoch and DeleteRecords: the APIs that touch
 /// partition logs.

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 public import TernLogStore
 public import TernProtocol
 public import TernTransport

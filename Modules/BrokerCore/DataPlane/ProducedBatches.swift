@@ -1,6 +1,6 @@
-public import NIOCore
+import NIOCore
 import TernCompression
-public import TernPrimitives
+import TernPrimitives
 public import TernProtocol
 
 /// Why a partition's records were refused before they reached the log.

@@ -1,4 +1,4 @@
-public import TernCoordination
+import TernCoordination
 public import TernProtocol
 
 /// Metadata and DescribeCluster: what clients learn about brokers, topics and leaders.

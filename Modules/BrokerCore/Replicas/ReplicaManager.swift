@@ -2,7 +2,7 @@ public import Logging
 public import TernCoordination
 public import TernLogStore
 public import TernPrimitives
-public import TernProtocol
+import TernProtocol
 
 /// The partitions this broker holds replicas of, kept in step with the cluster metadata.
 ///

@@ -1,5 +1,5 @@
 import TernProtocol
-public import TernTransactionCoordinator
+import TernTransactionCoordinator
 
 /// AddPartitionsToTxn, AddOffsetsToTxn and EndTxn: the requests of an open transaction,
 /// served by the transaction coordinator. (InitProducerId is `ProducerApis`'; TxnOffsetCommit

@@ -133,7 +133,7 @@ extension TransactionCoordinatorService {
             if delay > .zero {
                 do { try await sleep(delay) } catch { return }
             }
-            await self.fire(timer, deadline: deadline, epoch: epoch)
+            self.fire(timer, deadline: deadline, epoch: epoch)
         }
     }
 
