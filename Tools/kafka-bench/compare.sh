@@ -41,7 +41,7 @@ pid=""
 ratios="$(mktemp)"
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -f "$ratios"' EXIT
 
-# Prints each load's line and appends "LOAD CPU_PER_RECORD" to $ratios.
+# Prints each load's line and appends "BROKER LOAD CPU_PER_RECORD" to $ratios.
 run_loads() {
     local name="$1" bootstrap="$2" line
     line="$("$venv/bin/python" "$here/bench.py" --bootstrap "$bootstrap" --records "$records" --size "$size" \
