@@ -212,8 +212,11 @@ let package = Package(
         .executableTarget(
             name: "TernBench",
             dependencies: [
-                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore",
+                "TernPrimitives", "TernProtocol", "TernCompression", "TernLogStore", "TernTransport", "TernTransportNIO",
+                "TernCoordination", "TernBrokerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tools/Bench",
             swiftSettings: strictSettings

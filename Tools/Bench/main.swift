@@ -3,6 +3,8 @@
 //   tern-bench              every benchmark
 //   tern-bench batches      record-batch view + CRC32C against memcpy
 //   tern-bench codecs       each codec's compress/decompress throughput
+//   tern-bench requests     Produce, Fetch and Metadata through the broker's request handler,
+//                           without sockets: the broker's own work per request
 //   tern-bench logstore [DIR [GB [STEPS]]]
 //                           the log store: appends (page cache and fsync-before-ack), reads,
 //                           recovery after a crash, memory of 10,000 open partitions; writes
@@ -41,8 +43,8 @@ if arguments.first == "logstore" {
     for line in await runLogStoreBench(directory: directory, gigabytes: gigabytes, steps: steps) { print(line) }
     exit(0)
 }
-let selected = Set(arguments.isEmpty ? ["batches", "codecs"] : arguments)
-let known: Set<String> = ["batches", "codecs"]
+let selected = Set(arguments.isEmpty ? ["batches", "codecs", "requests"] : arguments)
+let known: Set<String> = ["batches", "codecs", "requests"]
 for name in selected.subtracting(known) {
     print("tern-bench: unknown benchmark \(name); known: \(known.sorted().joined(separator: ", "))")
 }
@@ -52,4 +54,8 @@ if selected.contains("batches") {
 }
 if selected.contains("codecs") {
     for line in runCodecBench(megabytes: 1) { print(line) }
+    print()
+}
+if selected.contains("requests") {
+    for line in await runRequestBench() { print(line) }
 }
