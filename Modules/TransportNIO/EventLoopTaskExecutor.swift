@@ -15,8 +15,8 @@ public import NIOCore
 /// that job returns. Such jobs are most of them — the runtime enqueues one each time a task
 /// moves between a default actor and this executor, seven times in a plain Fetch — so they
 /// queue here, on the loop's thread, and run right after the current job instead of each going
-/// through `EventLoop.execute` (a closure, a lock and a turn of the loop's task queue: ~0.7 µs a
-/// job, a third of a Fetch's own CPU in `tern-bench requests`). At most `jobsPerTurnMax` run per
+/// through `EventLoop.execute` (a closure, a lock and a turn of the loop's task queue: ~0.5 µs a
+/// job, a fifth of a Fetch's own CPU in `tern-bench requests`). At most `jobsPerTurnMax` run per
 /// turn; the rest go back to the loop's queue so its sockets and other tasks get their turn.
 /// Actors with their own executors (the segmented log's I/O lanes) still run there: blocking
 /// file I/O never lands on the loop.

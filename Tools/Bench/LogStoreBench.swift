@@ -256,7 +256,7 @@ private func measureProducePath(directory: String, pool: [LogBenchBatch], append
 }
 
 /// User plus system CPU time of the whole process so far.
-private func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }

@@ -7,10 +7,9 @@
 // ±20 % with the host; this is the part the broker's code decides. The calls run as the broker
 // runs them: in a task whose executor preference is one NIO event loop, so the default actors
 // they call run on that thread too. Each figure is the median of five rounds of process CPU
-// time per request; on this VM figures still move by ~10 % from run to run, so compare builds
-// by alternating them.
+// time per request; on this VM whole runs still differ by up to half (the rounds of one run
+// agree closely), so compare builds by alternating them.
 
-import Glibc
 import Logging
 import NIOCore
 import NIOPosix
@@ -76,7 +75,7 @@ private func makeBenchHandler(topic: String) async -> any ConnectionHandler {
 private func medianNanoseconds(rounds: Int, requests: Int, _ call: () async throws -> FramePayload?) async -> Int {
     var perRequest: [Int] = []
     for _ in 0..<rounds {
-        let started = processCPUNanoseconds()
+        let started = processCPUSeconds()
         for _ in 0..<requests {
             do {
                 _ = try await call()
@@ -84,15 +83,9 @@ private func medianNanoseconds(rounds: Int, requests: Int, _ call: () async thro
                 preconditionFailure("benchmark request refused: \(error)")
             }
         }
-        perRequest.append((processCPUNanoseconds() - started) / requests)
+        perRequest.append(Int((processCPUSeconds() - started) * 1e9) / requests)
     }
     return perRequest.sorted()[rounds / 2]
-}
-
-private func processCPUNanoseconds() -> Int {
-    var now = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
-    return now.tv_sec * 1_000_000_000 + now.tv_nsec
 }
 
 private func produceFrame(topic: String, records count: Int) -> ByteBuffer {
